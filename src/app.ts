@@ -1,0 +1,44 @@
+/**
+ * @module The composition root: the kernel plus every feature's routes, as one Fastify app.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { accountRoutes } from './accounts/routes.ts';
+import { resolveSession } from './auth/auth.ts';
+import { authRoutes } from './auth/routes.ts';
+import { SESSION_COOKIE } from './auth/sessions.ts';
+import { buildServer } from './kernel/http/server.ts';
+import type { App } from './kernel/http/types.ts';
+import type { Kernel } from './kernel/kernel.ts';
+import { contactNotesSource } from './notes/contact-notes.ts';
+import { noteRoutes } from './notes/routes.ts';
+import { portalRoutes } from './portal/routes.ts';
+import { subjectRoutes } from './subjects/routes.ts';
+import type { SubjectDataSource } from './subjects/subjects.ts';
+import { sql } from 'kysely';
+
+export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+
+/** Every feature that holds data about a person, so export and erasure reach all of it. */
+export const SUBJECT_DATA_SOURCES: readonly SubjectDataSource[] = [contactNotesSource];
+
+export const buildApp = (kernel: Kernel): Promise<App> =>
+  buildServer({
+    logLevel: kernel.config.logLevel,
+    cookieSecure: kernel.config.cookieSecure,
+    sessionCookie: SESSION_COOKIE,
+    resolveSession: (token) => resolveSession(kernel, token),
+    webRoot: WEB_ROOT,
+    healthcheck: async () => {
+      await kernel.db.system((trx) => sql`select 1`.execute(trx));
+
+      return { database: kernel.db.kind };
+    },
+    routes: (app) => {
+      authRoutes(app, kernel);
+      accountRoutes(app, kernel);
+      noteRoutes(app, kernel);
+      subjectRoutes(app, kernel, SUBJECT_DATA_SOURCES);
+      portalRoutes(app, kernel);
+    },
+  });

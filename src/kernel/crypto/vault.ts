@@ -1,0 +1,89 @@
+/**
+ * @module Per-subject data keys: created with the subject, cached in memory, destroyed on erasure. Destroying a
+ * key makes every value sealed under it unreadable (crypto-shredding).
+ *
+ * @example
+ * const vault = createVault({ keyring })
+ * await vault.createKey(trx, accountId, subjectId)
+ * const blob = await vault.seal(trx, subjectId, 'contact_notes.body', 'Called about the lease')
+ * await vault.open(trx, blob, 'contact_notes.body') // 'Called about the lease'
+ */
+import type { Clock } from '../clock.ts';
+import type { Trx } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import { type BlindIndexKind, blindIndex, keyIdOf, newDataKey, openField, sealField, unwrapKey, wrapKey } from './cipher.ts';
+import type { Keyring } from './keyring.ts';
+
+export type Vault = {
+  createKey(trx: Trx, accountId: string, subjectId: string, clock: Clock): Promise<void>;
+  seal(trx: Trx, subjectId: string, field: string, plaintext: string): Promise<Buffer>;
+  sealNullable(trx: Trx, subjectId: string, field: string, plaintext: string | null | undefined): Promise<Buffer | null>;
+  /** The plaintext, or null when the subject's key has been destroyed. */
+  open(trx: Trx, blob: Buffer, field: string): Promise<string | null>;
+  destroyKey(trx: Trx, subjectId: string): Promise<void>;
+  blindIndex(kind: BlindIndexKind, scope: string, value: string): Buffer;
+};
+
+const CACHE_LIMIT = 20_000;
+
+export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
+  const cache = new Map<string, Buffer>();
+
+  const remember = (subjectId: string, key: Buffer) => {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(subjectId, key);
+  };
+
+  const keyFor = async (trx: Trx, subjectId: string): Promise<Buffer | null> => {
+    const cached = cache.get(subjectId);
+    if (cached) return cached;
+    const row = await trx
+      .selectFrom('subject_keys')
+      .select(['wrapped', 'kek_id'])
+      .where('subject_id', '=', subjectId)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.kek_id !== keyring.kekId) throw new AppError('INTERNAL', 'Data key wrapped by an unknown master key');
+    const key = unwrapKey(keyring.kek, row.wrapped);
+    remember(subjectId, key);
+
+    return key;
+  };
+
+  const seal: Vault['seal'] = async (trx, subjectId, field, plaintext) => {
+    const key = await keyFor(trx, subjectId);
+    if (!key) throw new AppError('CONFLICT', 'This person has been erased');
+
+    return sealField(key, subjectId, field, plaintext);
+  };
+
+  return {
+    createKey: async (trx, accountId, subjectId, clock) => {
+      const key = newDataKey();
+      await trx
+        .insertInto('subject_keys')
+        .values({
+          subject_id: subjectId,
+          account_id: accountId,
+          kek_id: keyring.kekId,
+          wrapped: wrapKey(keyring.kek, key),
+          created_at: clock.now(),
+        })
+        .execute();
+      remember(subjectId, key);
+    },
+    seal,
+    sealNullable: async (trx, subjectId, field, plaintext) =>
+      plaintext === null || plaintext === undefined || plaintext === '' ? null : seal(trx, subjectId, field, plaintext),
+    open: async (trx, blob, field) => {
+      const key = await keyFor(trx, keyIdOf(blob));
+
+      return key ? openField(key, blob, field) : null;
+    },
+    destroyKey: async (trx, subjectId) => {
+      cache.delete(subjectId);
+      await trx.deleteFrom('subject_keys').where('subject_id', '=', subjectId).execute();
+    },
+    blindIndex: (kind, scope, value) => blindIndex(keyring.blindIndexKey, kind, scope, value),
+  };
+};

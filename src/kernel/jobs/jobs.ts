@@ -1,0 +1,57 @@
+/**
+ * @module Background jobs on pg-boss, in the same database (PGlite or a server) through the app's own pool.
+ * Handlers must be idempotent: pg-boss delivers at least once, and retries a handler that throws.
+ *
+ * @example
+ * await jobs.work('mail.send', async (payload) => mailer.send(payload))
+ * await jobs.send('mail.send', { to, subject, text })
+ */
+import PgBoss from 'pg-boss';
+import type { Database } from '../db/database.ts';
+
+export type JobHandler<T> = (payload: T) => Promise<void>;
+
+export type Jobs = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send<T extends object>(name: string, payload: T, options?: { singletonKey?: string; startAfter?: Date }): Promise<string | null>;
+  work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
+};
+
+export const createJobs = (db: Database): Jobs => {
+  const boss = new PgBoss({
+    db: { executeSql: (text: string, values?: unknown[]) => db.executeSql(text, values) },
+    schema: 'pgboss',
+    supervise: true,
+    schedule: false,
+  });
+  const queues = new Set<string>();
+  const ensureQueue = async (name: string) => {
+    if (queues.has(name)) return;
+    await boss.createQueue(name, { name, retryLimit: 5, retryDelay: 5, retryBackoff: true });
+    queues.add(name);
+  };
+  boss.on('error', () => {
+    // pg-boss reports polling failures here; they are retried on the next poll and must not crash the process.
+  });
+
+  return {
+    start: async () => {
+      await boss.start();
+    },
+    stop: async () => {
+      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+    },
+    send: async (name, payload, options) => {
+      await ensureQueue(name);
+
+      return boss.send(name, payload, options ?? {});
+    },
+    work: async (name, handler) => {
+      await ensureQueue(name);
+      await boss.work(name, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+        for (const job of jobs) await handler(job.data as never);
+      });
+    },
+  };
+};

@@ -1,0 +1,65 @@
+/**
+ * @module The kernel's services bundled as one dependency object, built once at start-up (or per test).
+ * Use cases take `Kernel` (or a `Pick` of it) as their first argument.
+ *
+ * @example
+ * const kernel = await createKernel(loadConfig(process.env))
+ */
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { ephemeralKeyring, type Keyring, loadKeyring } from './crypto/keyring.ts';
+import { createVault, type Vault } from './crypto/vault.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { createJobs, type Jobs } from './jobs/jobs.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { BUILT_IN_POLICY, type Policy } from './policy/policy.ts';
+
+export type Kernel = Readonly<{
+  config: Config;
+  db: Database;
+  clock: Clock;
+  vault: Vault;
+  keyring: Keyring;
+  policy: Policy;
+  mailer: Mailer;
+  jobs: Jobs;
+  close(): Promise<void>;
+}>;
+
+export type KernelOverrides = Partial<{ db: Database; clock: Clock; keyring: Keyring; mailer: Mailer; policy: Policy }>;
+
+export const createKernel = async (config: Config, overrides: KernelOverrides = {}): Promise<Kernel> => {
+  const db =
+    overrides.db ??
+    (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
+  await migrate(db);
+  const keyring =
+    overrides.keyring ??
+    (config.dataDir === ':ephemeral:' ? ephemeralKeyring() : loadKeyring({ ...config }));
+  const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
+  const jobs = createJobs(db);
+  let jobsStarted = false;
+
+  return Object.freeze({
+    config,
+    db,
+    clock: overrides.clock ?? systemClock,
+    vault: createVault({ keyring }),
+    keyring,
+    policy: overrides.policy ?? BUILT_IN_POLICY,
+    mailer,
+    jobs: {
+      ...jobs,
+      start: async () => {
+        await jobs.start();
+        jobsStarted = true;
+      },
+    },
+    close: async () => {
+      if (jobsStarted) await jobs.stop();
+      mailer.close();
+      if (!overrides.db) await db.close();
+    },
+  });
+};

@@ -1,0 +1,123 @@
+/**
+ * @module The one policy-decision function. Every feature asks it before processing personal data for a purpose;
+ * it answers from the purpose's legal basis and the subject's restriction, objection and consent state.
+ *
+ * @example
+ * await requirePurpose(trx, policy, { accountId, subjectId, purpose: 'service_delivery', operation: 'use' })
+ */
+import type { Trx } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+
+export type LegalBasis =
+  | 'consent'
+  | 'contract'
+  | 'legal_obligation'
+  | 'vital_interests'
+  | 'public_task'
+  | 'legitimate_interests';
+
+export type PurposeRule = Readonly<{
+  legalBasis: LegalBasis;
+  categories: readonly string[];
+  directMarketing: boolean;
+  description: string;
+}>;
+
+export type Policy = Readonly<{ id: string; version: number; purposes: Readonly<Record<string, PurposeRule>> }>;
+
+/**
+ * The built-in minimum until a business loads its own policy file: running the service it is paid for, keeping
+ * its accounts, meeting legal duties, securing the system, and marketing only with consent.
+ */
+export const BUILT_IN_POLICY: Policy = {
+  id: 'built-in',
+  version: 1,
+  purposes: {
+    service_delivery: {
+      legalBasis: 'contract',
+      categories: ['contact', 'correspondence', 'phone_message', 'mail_item'],
+      directMarketing: false,
+      description: 'Taking and passing on phone messages and post for client businesses',
+    },
+    account_administration: {
+      legalBasis: 'contract',
+      categories: ['account', 'contact'],
+      directMarketing: false,
+      description: 'Running client accounts and their users',
+    },
+    security: {
+      legalBasis: 'legitimate_interests',
+      categories: ['account', 'usage'],
+      directMarketing: false,
+      description: 'Keeping the service and its users safe',
+    },
+    legal_obligation: {
+      legalBasis: 'legal_obligation',
+      categories: ['account', 'contact', 'correspondence'],
+      directMarketing: false,
+      description: 'Meeting legal duties, including answering rights requests',
+    },
+    marketing: {
+      legalBasis: 'consent',
+      categories: ['contact', 'marketing'],
+      directMarketing: true,
+      description: 'Telling people about services they asked to hear about',
+    },
+  },
+};
+
+export type DecisionRequest = {
+  accountId: string;
+  subjectId: string | null;
+  purpose: string;
+  /** `store` is all a restricted subject's data may undergo; `use` is anything else. */
+  operation: 'use' | 'store';
+};
+
+export type Decision =
+  | { allowed: true; legalBasis: LegalBasis }
+  | { allowed: false; reason: 'undisclosed_purpose' | 'restricted' | 'objected' | 'no_consent' };
+
+export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest): Promise<Decision> => {
+  const rule = policy.purposes[request.purpose];
+  if (!rule) return { allowed: false, reason: 'undisclosed_purpose' };
+  if (!request.subjectId) return { allowed: true, legalBasis: rule.legalBasis };
+  const controls = await latestControls(trx, request.accountId, request.subjectId);
+  const active = (kind: string, purpose: string | null) =>
+    controls.find((c) => c.kind === kind && (c.purpose === purpose || c.purpose === null))?.active ?? false;
+
+  if (request.operation === 'use' && active('restriction', request.purpose)) return { allowed: false, reason: 'restricted' };
+  const objectable = rule.legalBasis === 'legitimate_interests' || rule.legalBasis === 'public_task' || rule.directMarketing;
+  if (objectable && active('objection', request.purpose)) return { allowed: false, reason: 'objected' };
+  if (rule.legalBasis === 'consent') {
+    const consent = controls.find((c) => c.kind === 'consent' && c.purpose === request.purpose);
+    if (!consent?.active) return { allowed: false, reason: 'no_consent' };
+  }
+
+  return { allowed: true, legalBasis: rule.legalBasis };
+};
+
+export const requirePurpose = async (trx: Trx, policy: Policy, request: DecisionRequest): Promise<LegalBasis> => {
+  const decision = await decide(trx, policy, request);
+  if (!decision.allowed) {
+    throw new AppError('PURPOSE_REFUSED', `Processing for "${request.purpose}" is not allowed: ${decision.reason}`, {
+      purpose: request.purpose,
+      reason: decision.reason,
+    });
+  }
+
+  return decision.legalBasis;
+};
+
+const latestControls = async (trx: Trx, accountId: string, subjectId: string) =>
+  trx
+    .selectFrom('processing_controls')
+    .select(['kind', 'purpose', 'active'])
+    .distinctOn(['kind', 'purpose'])
+    .where('account_id', '=', accountId)
+    .where('subject_id', '=', subjectId)
+    .orderBy('kind')
+    .orderBy('purpose')
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();

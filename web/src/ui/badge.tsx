@@ -1,0 +1,19 @@
+import type { ReactNode } from 'react';
+
+export type BadgeTone = 'neutral' | 'accent' | 'success' | 'warning' | 'danger';
+
+export const Badge = ({ tone = 'neutral', children }: { tone?: BadgeTone; children: ReactNode }) => (
+  <span className={`badge badge-${tone}`}>{children}</span>
+);
+
+const STATUS_TONES: Record<string, BadgeTone> = {
+  active: 'success',
+  trial: 'accent',
+  suspended: 'warning',
+  closed: 'neutral',
+  erased: 'danger',
+};
+
+export const StatusBadge = ({ status }: { status: string }) => (
+  <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{status.charAt(0).toUpperCase() + status.slice(1)}</Badge>
+);
