@@ -1,0 +1,208 @@
+/**
+ * @module `custodian` on the command line. Each command validates its flags and names the bad one on error.
+ *
+ * @example
+ * npx custodian user:create --email avery@example.test --name "Avery Quinn" --role admin
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ensureProviderAccount } from '../accounts/accounts.ts';
+import { buildApp } from '../app.ts';
+import { createUser, randomPassword } from '../auth/auth.ts';
+import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
+import { verifyAuditChains } from '../kernel/audit/audit.ts';
+import { type Config, ConfigError, loadConfig } from '../kernel/config.ts';
+import { openDatabase } from '../kernel/db/database.ts';
+import { migrate } from '../kernel/db/migrate.ts';
+import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
+import { isAppError } from '../kernel/errors.ts';
+import { createKernel } from '../kernel/kernel.ts';
+
+type Env = Record<string, string | undefined>;
+type Out = { log: (line: string) => void; error: (line: string) => void };
+
+const HELP = `custodian — run an answering service or virtual office that keeps its privacy promises
+
+Usage: custodian <command> [options]
+
+Commands:
+  start [--demo] [--port N]     Serve the app (default http://127.0.0.1:3000); --demo seeds a demo tenant
+  migrate                       Apply database migrations and exit
+  demo                          Create the demo tenant and print its sign-in e-mails and passwords
+  user:create                   Create a user: --email E --name N --role R [--account ID] [--password P]
+                                (staff roles: admin, receptionist, mailroom, billing, support, privacy_officer;
+                                 client roles, with --account: owner, colleague)
+  audit:verify                  Check every account's audit hash chain; names the first broken event
+  help                          Show this text
+
+Environment: PORT, HOST, DATA_DIR (./data), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR when unset),
+  CUSTODIAN_DEMO=1, SMTP_URL (mail goes to DATA_DIR/outbox when unset), MAIL_FROM, PUBLIC_URL,
+  CUSTODIAN_MASTER_KEY and CUSTODIAN_BLIND_INDEX_KEY (base64, 32 bytes; created under DATA_DIR/keys when unset),
+  LOG_LEVEL, SESSION_TTL_HOURS.`;
+
+export const main = async (argv: string[], env: Env, out: Out = console): Promise<number> => {
+  const [command = 'help', ...rest] = argv;
+  try {
+    switch (command) {
+      case 'help':
+      case '--help':
+      case '-h':
+        out.log(HELP);
+
+        return 0;
+      case 'start':
+        return await start(rest, env, out);
+      case 'migrate':
+        return await runMigrate(env, out);
+      case 'demo':
+        return await runDemo(env, out);
+      case 'user:create':
+        return await userCreate(rest, env, out);
+      case 'audit:verify':
+        return await auditVerify(env, out);
+      default:
+        out.error(`Unknown command "${command}". Run \`custodian --help\` for the list.`);
+
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) out.error(`Configuration error: ${error.message}`);
+    else if (isAppError(error)) out.error(`${error.message}${fieldsOf(error.details)}`);
+    else if (error instanceof CliError) out.error(error.message);
+    else out.error(`Failed: ${error instanceof Error ? error.message : String(error)}`);
+
+    return 1;
+  }
+};
+
+class CliError extends Error {}
+
+const fieldsOf = (details: Record<string, unknown>) => {
+  const fields = details.fields as Record<string, string> | undefined;
+
+  return fields ? ` (${Object.entries(fields).map(([k, v]) => `--${k}: ${v}`).join('; ')})` : '';
+};
+
+const flags = <T extends z.ZodRawShape>(args: string[], shape: T, options: ParseArgsOptionsConfig) => {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+  const parsed = z.object(shape).safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`--${String(issue?.path[0])}: ${issue?.message}`);
+  }
+
+  return parsed.data;
+};
+
+const start = async (args: string[], env: Env, out: Out) => {
+  const opts = flags(args, { demo: z.boolean().optional(), port: z.coerce.number().int().min(0).max(65535).optional() }, {
+    demo: { type: 'boolean' },
+    port: { type: 'string' },
+  });
+  const config = loadConfig(env, opts.port === undefined ? {} : { port: opts.port });
+  const kernel = await createKernel(config);
+  await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
+  if (opts.demo || config.demo) printDemo(out, await seedDemo(kernel));
+  const app = await buildApp(kernel);
+  if (config.jobs) await kernel.jobs.start();
+  await app.listen({ host: config.host, port: config.port });
+  out.log(`Custodian is running at ${config.publicUrl} (database: ${kernel.db.kind}${kernel.db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await kernel.close();
+
+  return 0;
+};
+
+const withDatabase = async <T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => {
+  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+};
+
+const runMigrate = async (env: Env, out: Out) => {
+  const applied = await withDatabase(loadConfig(env), (db) => migrate(db));
+  out.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+
+  return 0;
+};
+
+const runDemo = async (env: Env, out: Out) => {
+  const kernel = await createKernel(loadConfig(env));
+  try {
+    await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
+    printDemo(out, await seedDemo(kernel));
+  } finally {
+    await kernel.close();
+  }
+
+  return 0;
+};
+
+const printDemo = (out: Out, demo: DemoCredentials) => {
+  if (!demo.created) {
+    out.log('The demo tenant exists already; its passwords were printed when it was created.');
+
+    return;
+  }
+  out.log('Demo tenant created. Sign in with:');
+  for (const u of demo.users) out.log(`  ${u.role.padEnd(16)} ${u.email.padEnd(28)} ${u.password}   (${u.account})`);
+};
+
+const userCreate = async (args: string[], env: Env, out: Out) => {
+  const opts = flags(
+    args,
+    {
+      email: z.email('must be an e-mail address'),
+      name: z.string().trim().min(1, 'is required'),
+      role: z.enum(['admin', 'receptionist', 'mailroom', 'billing', 'support', 'privacy_officer', 'owner', 'colleague']),
+      account: z.uuid('must be an account id').optional(),
+      password: z.string().min(12, 'needs at least 12 characters').optional(),
+    },
+    { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, account: { type: 'string' }, password: { type: 'string' } },
+  );
+  const kernel = await createKernel(loadConfig(env));
+  try {
+    await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
+    const password = opts.password ?? randomPassword();
+    const { userId } = await createUser(kernel, {
+      accountId: opts.account ?? PROVIDER_ACCOUNT_ID,
+      role: opts.role,
+      name: opts.name,
+      email: opts.email,
+      password,
+    });
+    out.log(`Created ${opts.role} ${userId}${opts.password ? '' : `; password: ${password}`}`);
+  } finally {
+    await kernel.close();
+  }
+
+  return 0;
+};
+
+const auditVerify = async (env: Env, out: Out) => {
+  const reports = await withDatabase(loadConfig(env), (db) => verifyAuditChains(db));
+  let broken = 0;
+  for (const r of reports) {
+    if (r.ok) out.log(`ok      ${r.accountId}  ${r.events} events`);
+    else {
+      broken += 1;
+      out.error(`BROKEN  ${r.accountId}  at event ${r.brokenAt?.seq}: ${r.brokenAt?.reason}`);
+    }
+  }
+  out.log(broken ? `${broken} of ${reports.length} chains are broken.` : `All ${reports.length} chains verify.`);
+
+  return broken ? 1 : 0;
+};
