@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.ts';
-import { resolveSession } from './auth/auth.ts';
+import { purgeExpiredSessions, resolveSession } from './auth/auth.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SESSION_COOKIE } from './auth/sessions.ts';
 import { buildServer } from './kernel/http/server.ts';
@@ -42,3 +42,25 @@ export const buildApp = (kernel: Kernel): Promise<App> =>
       portalRoutes(app, kernel);
     },
   });
+
+const HOUR = 3_600_000;
+
+/**
+ * Starts the job workers and the timers that enqueue periodic jobs. A singleton key per period makes a job
+ * enqueued twice (two processes, a restart) run once.
+ */
+export const startBackgroundWork = async (kernel: Kernel): Promise<() => void> => {
+  await kernel.jobs.start();
+  await kernel.jobs.work('auth.purge-expired-sessions', async () => {
+    await purgeExpiredSessions(kernel);
+  });
+  const enqueue = () =>
+    kernel.jobs
+      .send('auth.purge-expired-sessions', {}, { singletonKey: `purge-${Math.floor(kernel.clock.now().getTime() / HOUR)}` })
+      .catch(() => null);
+  await enqueue();
+  const timer = setInterval(() => void enqueue(), HOUR);
+  timer.unref();
+
+  return () => clearInterval(timer);
+};

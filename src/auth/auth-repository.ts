@@ -82,3 +82,6 @@ export const deleteSession = (trx: Trx, tokenHash: Buffer) =>
 
 export const setTotpSecret = (trx: Trx, userId: string, secret: Buffer | null, enabledAt: Date | null) =>
   trx.updateTable('users').set({ totp_secret: secret, totp_enabled_at: enabledAt }).where('id', '=', userId).execute();
+
+export const deleteExpiredSessions = (trx: Trx, now: Date) =>
+  trx.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();

@@ -15,6 +15,7 @@ import { createSubject } from '../subjects/subjects.ts';
 import { STAFF_ROLES } from '../kernel/http/access.ts';
 import {
   clearFailedSignIns,
+  deleteExpiredSessions,
   deleteSession,
   findSession,
   findUserById,
@@ -273,5 +274,9 @@ const totpMatches = (base32: string, code: string, now: Date) =>
 
 export const totpCodeFor = (base32: string, at: Date) =>
   new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(base32) }).generate({ timestamp: at.getTime() });
+
+/** Job handler; idempotent (deleting what is already gone deletes nothing). */
+export const purgeExpiredSessions = async (deps: Pick<Kernel, 'db' | 'clock'>) =>
+  Number((await deps.db.system((trx) => deleteExpiredSessions(trx, deps.clock.now()))).numDeletedRows);
 
 export const randomPassword = () => crypto.randomBytes(12).toString('base64url');

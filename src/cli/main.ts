@@ -7,7 +7,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureProviderAccount } from '../accounts/accounts.ts';
-import { buildApp } from '../app.ts';
+import { buildApp, startBackgroundWork } from '../app.ts';
 import { createUser, randomPassword } from '../auth/auth.ts';
 import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
 import { verifyAuditChains } from '../kernel/audit/audit.ts';
@@ -109,14 +109,15 @@ const start = async (args: string[], env: Env, out: Out) => {
   await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
   if (opts.demo || config.demo) printDemo(out, await seedDemo(kernel));
   const app = await buildApp(kernel);
-  if (config.jobs) await kernel.jobs.start();
   await app.listen({ host: config.host, port: config.port });
+  const stopBackground = config.jobs ? await startBackgroundWork(kernel) : () => {};
   out.log(`Custodian is running at ${config.publicUrl} (database: ${kernel.db.kind}${kernel.db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  stopBackground();
   await app.close();
   await kernel.close();
 

@@ -88,6 +88,29 @@ export const readNotes = async (deps: Pick<Kernel, 'vault' | 'clock'>, trx: Trx,
   );
 };
 
+/** A staff member viewing a person's notes: each view is an audited read. */
+export const viewNotes = async (
+  deps: Pick<Kernel, 'vault' | 'clock'>,
+  trx: Trx,
+  input: { accountId: string; subjectId: string; actor: Actor },
+) => {
+  const notes = await readNotes(deps, trx, input.subjectId);
+  if (notes.length > 0) {
+    await recordAudit(trx, deps.clock, {
+      accountId: input.accountId,
+      actor: input.actor,
+      action: 'note.read',
+      entity: 'contact_note',
+      subjectId: input.subjectId,
+      fields: ['body'],
+      purpose: PURPOSE,
+      details: { count: notes.length },
+    });
+  }
+
+  return notes;
+};
+
 export const contactNotesSource: SubjectDataSource = {
   name: 'contact_notes',
   export: (deps, trx, subjectId) => readNotes(deps, trx, subjectId),

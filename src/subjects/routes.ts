@@ -3,7 +3,7 @@ import { requireClientAccount } from '../accounts/accounts.ts';
 import { authContext } from '../auth/routes.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { readNotes } from '../notes/contact-notes.ts';
+import { viewNotes } from '../notes/contact-notes.ts';
 import { eraseSubject, exportSubject, findSubjects, readSubject, type SubjectDataSource } from './subjects.ts';
 
 const ZSubject = z.object({
@@ -72,9 +72,10 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
       await requireClientAccount(kernel, accountId);
 
       return kernel.db.tenant(accountId, async (trx) => {
-        const subject = await readSubject(kernel, trx, { accountId, subjectId, actor: actorOf(request), purpose: 'service_delivery' });
+        const actor = actorOf(request);
+        const subject = await readSubject(kernel, trx, { accountId, subjectId, actor, purpose: 'service_delivery' });
 
-        return { subject, notes: await readNotes(kernel, trx, subjectId) };
+        return { subject, notes: await viewNotes(kernel, trx, { accountId, subjectId, actor }) };
       });
     },
   );
