@@ -1,8 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vite';
 
-const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 const apiServer = 'http://127.0.0.1:3000';
 
 // Vite demands a default export here; everything else in the repo uses named exports.
@@ -14,13 +12,10 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
+    // The dev server serves the SPA; the API runs separately (`npm start`), so its cookies stay same-origin.
     proxy: {
       '/api': apiServer,
       '/healthz': apiServer,
     },
-  },
-  test: {
-    // Vitest would otherwise inherit `root: 'web'` and miss the tests under test/ and src/.
-    root: repoRoot,
   },
 });

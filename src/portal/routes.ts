@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authContext } from '../auth/routes.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { countNotes } from '../notes/note-repository.ts';
+import { getPortalSummary } from './portal-summary.ts';
 
 export const portalRoutes = (app: App, kernel: Kernel) => {
   app.get(
@@ -19,15 +19,6 @@ export const portalRoutes = (app: App, kernel: Kernel) => {
         },
       },
     },
-    async (request) => {
-      const auth = authContext(request);
-
-      return kernel.db.tenant(auth.accountId, async (trx) => {
-        const account = await trx.selectFrom('accounts').select(['id', 'name', 'status']).where('id', '=', auth.accountId).executeTakeFirstOrThrow();
-        const people = await trx.selectFrom('subjects').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-
-        return { account, counts: { people: Number(people.n), notes: await countNotes(trx, auth.accountId) } };
-      });
-    },
+    async (request) => getPortalSummary(kernel, authContext(request).accountId),
   );
 };

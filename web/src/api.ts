@@ -10,8 +10,9 @@ export type User = {
   id: string;
   role: StaffRole | ClientRole;
   kind: 'staff' | 'client';
-  accountId: string | null;
-  accountName: string | null;
+  /** For staff, the provider's own account. */
+  accountId: string;
+  accountName: string;
   displayName: string;
 };
 
@@ -28,9 +29,10 @@ export type SubjectSummary = {
   createdAt: string;
 };
 
-export type Subject = SubjectSummary & { source: string | null };
+export type Subject = SubjectSummary & { source: string };
 
-export type Note = { id: string; body: string; purpose: string; createdAt: string };
+/** `body` is null when the note can no longer be decrypted (its person's key was destroyed). */
+export type Note = { id: string; body: string | null; purpose: string; createdAt: string };
 
 export type NoteReceipt = { noteId: string; subjectId: string; linkedExisting: boolean };
 
@@ -99,7 +101,11 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const toApiError = async (response: Response): Promise<ApiError> => {
   try {
-    const body = (await response.json()) as Partial<{ code: ApiErrorCode; message: string; details: Record<string, unknown> }>;
+    const body = (await response.json()) as Partial<{
+      code: ApiErrorCode;
+      message: string;
+      details: Record<string, unknown>;
+    }>;
     if (typeof body.code === 'string') {
       return new ApiError(response.status, body.code, body.message ?? response.statusText, body.details ?? {});
     }
@@ -193,7 +199,7 @@ export const api = {
     return { blob: await response.blob(), filename };
   },
 
-  eraseSubject: (accountId: string, subjectId: string): Promise<{ erased: true }> =>
+  eraseSubject: (accountId: string, subjectId: string): Promise<{ erased: true; counts?: Record<string, number> }> =>
     request('POST', `${subjectPath(accountId, subjectId)}/erase`, { confirm: 'ERASE' }),
 
   portalSummary: (): Promise<PortalSummary> => request('GET', '/api/portal/summary'),

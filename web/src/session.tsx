@@ -48,7 +48,13 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
     return () => setSessionLostHandler(null);
   }, [toast]);
 
-  const signedIn = useCallback((session: Session) => setState({ status: 'signed-in', user: session.user }), []);
+  const signedIn = useCallback(
+    (session: Session) => {
+      toast.clear();
+      setState({ status: 'signed-in', user: session.user });
+    },
+    [toast],
+  );
 
   const signOut = useCallback(async () => {
     try {
@@ -56,8 +62,9 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
     } catch {
       // The cookie may already be gone; either way the person wanted out, so leave the signed-in UI.
     }
+    toast.clear();
     setState({ status: 'signed-out', reason: 'signed-out' });
-  }, []);
+  }, [toast]);
 
   const value = useMemo(() => ({ state, signedIn, signOut }), [state, signedIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

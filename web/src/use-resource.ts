@@ -6,7 +6,7 @@ export type Resource<T> =
   | { status: 'ready'; data: T; error: undefined; reload: () => void }
   | { status: 'error'; data: undefined; error: ApiError; reload: () => void };
 
-const asApiError = (error: unknown): ApiError =>
+export const asApiError = (error: unknown): ApiError =>
   isApiError(error) ? error : new ApiError(0, 'INTERNAL', error instanceof Error ? error.message : String(error));
 
 /** Loads data for a screen and keeps loading / ready / error explicit, ignoring stale answers. */
@@ -37,5 +37,3 @@ export const useResource = <T>(load: () => Promise<T>, deps: DependencyList): Re
   if (state.status === 'error') return { status: 'error', data: undefined, error: state.error, reload };
   return { status: 'loading', data: undefined, error: undefined, reload };
 };
-
-export { asApiError };

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
 import { CloseIcon } from './icons.tsx';
 
 const FOCUSABLE =
@@ -30,7 +30,8 @@ export const Dialog = ({ open, title, description, children, footer, onClose, to
     if (open && !dialog.open) {
       const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       dialog.showModal();
-      const preferred = dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>(FOCUSABLE);
+      const preferred =
+        dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>(FOCUSABLE);
       preferred?.focus();
       return () => {
         if (dialog.open) dialog.close();
@@ -40,7 +41,7 @@ export const Dialog = ({ open, title, description, children, footer, onClose, to
     return undefined;
   }, [open]);
 
-  const onKeyDown = (event: React.KeyboardEvent<HTMLDialogElement>): void => {
+  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>): void => {
     if (event.key === 'Escape') {
       event.preventDefault();
       onClose();
@@ -62,7 +63,6 @@ export const Dialog = ({ open, title, description, children, footer, onClose, to
 
   if (!open) return null;
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click is a mouse shortcut; Escape covers keyboards
     <dialog
       ref={ref}
       className={`dialog dialog-${tone}`}

@@ -1,10 +1,4 @@
-import {
-  type InputHTMLAttributes,
-  type ReactNode,
-  type SelectHTMLAttributes,
-  type TextareaHTMLAttributes,
-  useId,
-} from 'react';
+import { type ComponentProps, type ReactNode, useId } from 'react';
 import { AlertIcon } from './icons.tsx';
 
 export type ControlProps = {
@@ -54,14 +48,14 @@ export const Field = ({ label, hint, error, optional, className, children }: Fie
   );
 };
 
-export const Input = ({ className, ...rest }: InputHTMLAttributes<HTMLInputElement>) => (
+export const Input = ({ className, ...rest }: ComponentProps<'input'>) => (
   <input className={['input', className ?? ''].filter(Boolean).join(' ')} {...rest} />
 );
 
-export const Textarea = ({ className, ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement>) => (
+export const Textarea = ({ className, ...rest }: ComponentProps<'textarea'>) => (
   <textarea className={['input', 'textarea', className ?? ''].filter(Boolean).join(' ')} {...rest} />
 );
 
-export const Select = ({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) => (
+export const Select = ({ className, ...rest }: ComponentProps<'select'>) => (
   <select className={['input', 'select', className ?? ''].filter(Boolean).join(' ')} {...rest} />
 );

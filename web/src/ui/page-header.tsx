@@ -22,7 +22,7 @@ export const PageHeader = ({
       <nav aria-label="Breadcrumb" className="breadcrumbs">
         <ol>
           {crumbs.map((crumb, index) => (
-            <li key={`${crumb.label}-${index}`}>
+            <li key={crumb.to ?? crumb.label}>
               {crumb.to ? <Link to={crumb.to}>{crumb.label}</Link> : <span aria-current="page">{crumb.label}</span>}
               {index < crumbs.length - 1 ? <ChevronRightIcon size={14} className="breadcrumb-sep" /> : null}
             </li>

@@ -3,7 +3,11 @@ import { AlertIcon, CheckCircleIcon, CloseIcon } from './icons.tsx';
 
 type ToastTone = 'success' | 'danger';
 type Toast = { id: number; tone: ToastTone; message: string };
-type ToastApi = { show: (message: string, tone?: ToastTone) => void };
+type ToastApi = {
+  show: (message: string, tone?: ToastTone) => void;
+  /** Drops every toast, e.g. on sign-out, so one user's messages never show to the next. */
+  clear: () => void;
+};
 
 const ToastContext = createContext<ToastApi | null>(null);
 
@@ -24,7 +28,9 @@ export const ToastProvider = ({ children }: { children: ReactNode }) => {
     [dismiss],
   );
 
-  const value = useMemo(() => ({ show }), [show]);
+  const clear = useCallback(() => setToasts([]), []);
+
+  const value = useMemo(() => ({ show, clear }), [show, clear]);
 
   return (
     <ToastContext.Provider value={value}>
@@ -35,7 +41,12 @@ export const ToastProvider = ({ children }: { children: ReactNode }) => {
           <div key={toast.id} className={`toast toast-${toast.tone}`}>
             {toast.tone === 'success' ? <CheckCircleIcon size={18} /> : <AlertIcon size={18} />}
             <p>{toast.message}</p>
-            <button type="button" className="icon-button icon-button-sm" onClick={() => dismiss(toast.id)} aria-label="Dismiss notification">
+            <button
+              type="button"
+              className="icon-button icon-button-sm"
+              onClick={() => dismiss(toast.id)}
+              aria-label="Dismiss notification"
+            >
               <CloseIcon size={16} />
             </button>
           </div>
