@@ -12,6 +12,8 @@ import type { App } from './kernel/http/types.ts';
 import type { Kernel } from './kernel/kernel.ts';
 import { contactNotesSource } from './notes/contact-notes.ts';
 import { noteRoutes } from './notes/routes.ts';
+import { policyAgreementsSource } from './policy/policy-versions.ts';
+import { policyRoutes } from './policy/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { subjectRoutes } from './subjects/routes.ts';
 import type { SubjectDataSource } from './subjects/subjects.ts';
@@ -20,7 +22,7 @@ import { sql } from 'kysely';
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
 
 /** Every feature that holds data about a person, so export and erasure reach all of it. */
-export const SUBJECT_DATA_SOURCES: readonly SubjectDataSource[] = [contactNotesSource];
+export const SUBJECT_DATA_SOURCES: readonly SubjectDataSource[] = [contactNotesSource, policyAgreementsSource];
 
 export const buildApp = (kernel: Kernel): Promise<App> =>
   buildServer({
@@ -40,6 +42,7 @@ export const buildApp = (kernel: Kernel): Promise<App> =>
       noteRoutes(app, kernel);
       subjectRoutes(app, kernel, SUBJECT_DATA_SOURCES);
       portalRoutes(app, kernel);
+      policyRoutes(app, kernel);
     },
   });
 
@@ -56,7 +59,11 @@ export const startBackgroundWork = async (kernel: Kernel): Promise<() => void> =
   });
   const enqueue = () =>
     kernel.jobs
-      .send('auth.purge-expired-sessions', {}, { singletonKey: `purge-${Math.floor(kernel.clock.now().getTime() / HOUR)}` })
+      .send(
+        'auth.purge-expired-sessions',
+        {},
+        { singletonKey: `purge-${Math.floor(kernel.clock.now().getTime() / HOUR)}`, singletonSeconds: HOUR / 1000 },
+      )
       .catch(() => null);
   await enqueue();
   const timer = setInterval(() => void enqueue(), HOUR);

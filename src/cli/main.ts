@@ -4,6 +4,7 @@
  * @example
  * npx custodian user:create --email avery@example.test --name "Avery Quinn" --role admin
  */
+import path from 'node:path';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureProviderAccount } from '../accounts/accounts.ts';
@@ -17,6 +18,8 @@ import { migrate } from '../kernel/db/migrate.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { isAppError } from '../kernel/errors.ts';
 import { createKernel } from '../kernel/kernel.ts';
+import { runPolicyCommand } from '../policy/policy-cli.ts';
+import { ensureBaselineVersion } from '../policy/policy-versions.ts';
 
 type Env = Record<string, string | undefined>;
 type Out = { log: (line: string) => void; error: (line: string) => void };
@@ -26,19 +29,25 @@ const HELP = `custodian — run an answering service or virtual office that keep
 Usage: custodian <command> [options]
 
 Commands:
-  start [--demo] [--port N]     Serve the app (default http://127.0.0.1:3000); --demo seeds a demo tenant
+  start [--demo] [--port N] [--policy FILE]
+                                Serve the app (default http://127.0.0.1:3000); --demo seeds a demo tenant;
+                                --policy picks the policy file (default policies/answering-service.yaml)
   migrate                       Apply database migrations and exit
   demo                          Create the demo tenant and print its sign-in e-mails and passwords
   user:create                   Create a user: --email E --name N --role R [--account ID] [--password P]
                                 (staff roles: admin, receptionist, mailroom, billing, support, privacy_officer;
                                  client roles, with --account: owner, colleague)
   audit:verify                  Check every account's audit hash chain; names the first broken event
+  policy check FILE             Validate a policy file (exit 1 with every problem listed)
+  policy ropa FILE --format xlsx|csv [--out PATH]
+                                Write the record of processing (Art. 30)
+  policy publish FILE           Publish FILE as the next privacy-notice version; material changes are e-mailed
   help                          Show this text
 
 Environment: PORT, HOST, DATA_DIR (./data), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR when unset),
   CUSTODIAN_DEMO=1, SMTP_URL (mail goes to DATA_DIR/outbox when unset), MAIL_FROM, PUBLIC_URL,
   CUSTODIAN_MASTER_KEY and CUSTODIAN_BLIND_INDEX_KEY (base64, 32 bytes; created under DATA_DIR/keys when unset),
-  LOG_LEVEL, SESSION_TTL_HOURS.`;
+  LOG_LEVEL, SESSION_TTL_HOURS, POLICY_FILE (the policy file; policies/answering-service.yaml when unset).`;
 
 export const main = async (argv: string[], env: Env, out: Out = console): Promise<number> => {
   const [command = 'help', ...rest] = argv;
@@ -60,6 +69,8 @@ export const main = async (argv: string[], env: Env, out: Out = console): Promis
         return await userCreate(rest, env, out);
       case 'audit:verify':
         return await auditVerify(env, out);
+      case 'policy':
+        return await runPolicyCommand(rest, env, out);
       default:
         out.error(`Unknown command "${command}". Run \`custodian --help\` for the list.`);
 
@@ -100,12 +111,17 @@ const flags = <T extends z.ZodRawShape>(args: string[], shape: T, options: Parse
 };
 
 const start = async (args: string[], env: Env, out: Out) => {
-  const opts = flags(args, { demo: z.boolean().optional(), port: z.coerce.number().int().min(0).max(65535).optional() }, {
-    demo: { type: 'boolean' },
-    port: { type: 'string' },
+  const opts = flags(
+    args,
+    { demo: z.boolean().optional(), port: z.coerce.number().int().min(0).max(65535).optional(), policy: z.string().min(1).optional() },
+    { demo: { type: 'boolean' }, port: { type: 'string' }, policy: { type: 'string' } },
+  );
+  const config = loadConfig(env, {
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    ...(opts.policy === undefined ? {} : { policyFile: path.resolve(opts.policy) }),
   });
-  const config = loadConfig(env, opts.port === undefined ? {} : { port: opts.port });
   const kernel = await createKernel(config);
+  await ensureBaselineVersion(kernel);
   await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
   if (opts.demo || config.demo) printDemo(out, await seedDemo(kernel));
   const app = await buildApp(kernel);

@@ -40,6 +40,8 @@ const ZEnv = z.object({
   /** Off only for tests over plain http that are not a browser. Browsers accept Secure cookies on 127.0.0.1. */
   COOKIE_SECURE: booleanFlag.default(true),
   JOBS: booleanFlag.default(true),
+  /** The business's policy file (YAML); policies/answering-service.yaml when unset. */
+  POLICY_FILE: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -57,6 +59,8 @@ export type Config = Readonly<{
   sessionTtlHours: number;
   cookieSecure: boolean;
   jobs: boolean;
+  /** Absolute path of the policy file, or undefined for the default example policy. */
+  policyFile: string | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -96,6 +100,7 @@ export const loadConfig = (env: Record<string, string | undefined>, overrides: P
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     jobs: e.JOBS,
+    policyFile: e.POLICY_FILE === undefined ? undefined : path.resolve(e.POLICY_FILE),
     ...overrides,
   });
 };

@@ -5,15 +5,16 @@
  * @example
  * const kernel = await createKernel(loadConfig(process.env))
  */
+import { DEFAULT_POLICY_FILE, type LoadedPolicy, loadPolicyFile, toDecisionPolicy } from '../policy/policy-loader.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { ephemeralKeyring, type Keyring, loadKeyring } from './crypto/keyring.ts';
+import { type Keyring, loadKeyring } from './crypto/keyring.ts';
 import { createVault, type Vault } from './crypto/vault.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import { BUILT_IN_POLICY, type Policy } from './policy/policy.ts';
+import type { Policy } from './policy/policy.ts';
 
 export type Kernel = Readonly<{
   config: Config;
@@ -22,21 +23,25 @@ export type Kernel = Readonly<{
   vault: Vault;
   keyring: Keyring;
   policy: Policy;
+  /** The policy file the decision function was derived from; `/privacy` and the ROPA render it. */
+  policyFile: LoadedPolicy;
   mailer: Mailer;
   jobs: Jobs;
   close(): Promise<void>;
 }>;
 
-export type KernelOverrides = Partial<{ db: Database; clock: Clock; keyring: Keyring; mailer: Mailer; policy: Policy }>;
+export type KernelOverrides = Partial<{ db: Database; clock: Clock; keyring: Keyring; mailer: Mailer; policy: Policy; policyFile: LoadedPolicy }>;
 
 export const createKernel = async (config: Config, overrides: KernelOverrides = {}): Promise<Kernel> => {
+  // Read before anything opens: an invalid policy file stops start-up with every problem listed.
+  const policyFile = overrides.policyFile ?? loadPolicyFile(config.policyFile ?? DEFAULT_POLICY_FILE);
   const db =
     overrides.db ??
     (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
   await migrate(db);
   const keyring =
     overrides.keyring ??
-    (config.dataDir === ':ephemeral:' ? ephemeralKeyring() : loadKeyring({ ...config }));
+    loadKeyring({ ...config });
   const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
   const jobs = createJobs(db);
   let jobsStarted = false;
@@ -47,7 +52,8 @@ export const createKernel = async (config: Config, overrides: KernelOverrides = 
     clock: overrides.clock ?? systemClock,
     vault: createVault({ keyring }),
     keyring,
-    policy: overrides.policy ?? BUILT_IN_POLICY,
+    policy: overrides.policy ?? toDecisionPolicy(policyFile.file),
+    policyFile,
     mailer,
     jobs: {
       ...jobs,

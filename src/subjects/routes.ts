@@ -4,7 +4,7 @@ import { authContext } from '../auth/routes.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { viewNotes } from '../notes/contact-notes.ts';
-import { eraseSubject, exportSubject, findSubjects, readSubject, type SubjectDataSource } from './subjects.ts';
+import { ERASURE_REASONS, eraseSubject, exportSubject, findSubjects, readSubject, type SubjectDataSource } from './subjects.ts';
 
 const ZSubject = z.object({
   id: z.uuid(),
@@ -15,6 +15,8 @@ const ZSubject = z.object({
   source: z.string(),
   createdAt: z.string(),
 });
+/** A code, not free text: the reason is kept in the audit trail and the erasure ledger, which hold no personal data. */
+const ZErasureReason = z.enum(ERASURE_REASONS);
 const ZAccountParams = z.object({ accountId: z.uuid() });
 const ZSubjectParams = z.object({ accountId: z.uuid(), subjectId: z.uuid() });
 
@@ -105,7 +107,7 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
         tags: ['subjects'],
         summary: 'Erase a person: delete their rows and destroy their key',
         params: ZSubjectParams,
-        body: z.object({ confirm: z.literal('ERASE'), reason: z.string().max(200).optional() }),
+        body: z.object({ confirm: z.literal('ERASE'), reason: ZErasureReason.optional() }),
         response: { 200: z.object({ erased: z.literal(true), counts: z.record(z.string(), z.number()) }) },
       },
     },
@@ -118,7 +120,7 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
           accountId,
           subjectId,
           actor: actorOf(request),
-          reason: request.body.reason ?? 'erasure on request',
+          reason: request.body.reason ?? 'data_subject_request',
         }),
       );
     },

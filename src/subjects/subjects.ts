@@ -208,11 +208,15 @@ export const exportSubject = async (
  * Erasure: every row about the person is deleted, then their data key is destroyed, so any copy of their
  * ciphertext that survives elsewhere is unreadable. What stays is an audit event and a ledger line, both ids only.
  */
+/** Why a person was erased: a code, since it is kept in the audit trail and the erasure ledger. */
+export const ERASURE_REASONS = ['data_subject_request', 'retention_expired', 'unlawful_processing', 'duplicate_record'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
 export const eraseSubject = async (
   deps: Deps,
   trx: Trx,
   sources: readonly SubjectDataSource[],
-  input: { accountId: string; subjectId: string; actor: Actor; reason: string },
+  input: { accountId: string; subjectId: string; actor: Actor; reason: ErasureReason },
 ) => {
   const row = await getSubjectRow(trx, input.subjectId);
   if (!row) throw new AppError('NOT_FOUND', 'No such person in this account');

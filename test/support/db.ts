@@ -9,7 +9,11 @@ import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/kernel/db/database.ts';
 import { withDatabase } from './global-setup.ts';
 
-export type TestDatabase = Database & { readonly dataDir?: string };
+export type TestDatabase = Database & {
+  readonly dataDir?: string;
+  /** The connection string of this isolated database, on PostgreSQL only (for code that opens its own pool, like the CLI). */
+  readonly url?: string;
+};
 
 export const openTestDatabase = async (options: { dataDir?: string } = {}): Promise<TestDatabase> => {
   const url = process.env.TEST_DATABASE_URL;
@@ -18,12 +22,21 @@ export const openTestDatabase = async (options: { dataDir?: string } = {}): Prom
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`create database ${name} template ${inject('pgTemplate')}`);
-    const db = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 4 });
+    const databaseUrl = withDatabase(url, name);
+    const db = await openDatabase({ databaseUrl, poolSize: 4 });
 
     return {
       ...db,
+      url: databaseUrl,
       close: async () => {
         await db.close();
+        // pg's pool.end() resolves before its sockets close; a forced drop would then terminate a live connection
+        // and its FATAL would surface as an uncaught error in the test process. Wait for the server to see them go.
+        for (let attempt = 0; attempt < 250; attempt += 1) {
+          const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await admin.query(`drop database if exists ${name} with (force)`);
         await admin.end();
       },

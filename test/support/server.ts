@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/app.ts';
 import { seedDemo } from '../../src/demo/seed-demo.ts';
+import type { App } from '../../src/kernel/http/types.ts';
 import type { Mailer } from '../../src/kernel/mail/mailer.ts';
 import { createTestKernel, type TestKernel } from './kernel.ts';
 
@@ -11,6 +12,8 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 
 export type TestServer = {
   url: string;
+  /** The Fastify app itself, for `app.inject` (which can set the client address that rate limits key on). */
+  app: App;
   kernel: TestKernel;
   close(): Promise<void>;
   seed: {
@@ -20,6 +23,8 @@ export type TestServer = {
     colleague: { email: string; password: string };
     accountId: string;
     otherAccountId: string;
+    /** Every demo user: admin, receptionist, mailroom, privacy_officer, and the client accounts' owners and colleague. */
+    users: { email: string; role: string; password: string }[];
   };
 };
 
@@ -36,6 +41,7 @@ export const startTestServer = async (options: { mailer?: Mailer; cookieSecure?:
 
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     kernel,
     close: async () => {
       await app.close();
@@ -48,6 +54,7 @@ export const startTestServer = async (options: { mailer?: Mailer; cookieSecure?:
       colleague: login('colleague'),
       accountId: demo.accounts[0]?.id ?? '',
       otherAccountId: demo.accounts[1]?.id ?? '',
+      users: demo.users.map((u) => ({ email: u.email, role: u.role, password: u.password })),
     },
   };
 };

@@ -70,7 +70,8 @@ export const normalise = (kind: BlindIndexKind, value: string): string => {
       .toLowerCase()
       .replace(/\s+/g, ' ')
       .trim();
-  const digits = value.replace(/[^\d]/g, '');
+  // "+44 (0)20 …" writes the trunk 0 that international dialling drops.
+  const digits = value.replace(/\(0\)/g, '').replace(/[^\d]/g, '');
   if (value.trim().startsWith('+')) return digits;
   if (digits.startsWith('00')) return digits.slice(2);
   // A national number written with a trunk 0 is taken as UK (+44), the home of the reference notices.

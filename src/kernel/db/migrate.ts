@@ -7,10 +7,12 @@
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
 import { kernelMigration } from './migrations/0001-kernel.ts';
+import { policyMigration } from './migrations/0002-policy.ts';
+import { officeMigration } from './migrations/0003-office.ts';
 
 export type Migration = { name: string; up: string };
 
-export const MIGRATIONS: readonly Migration[] = [kernelMigration];
+export const MIGRATIONS: readonly Migration[] = [kernelMigration, policyMigration, officeMigration];
 
 const LOCK_KEY = 4_242_001;
 

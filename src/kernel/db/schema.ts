@@ -20,6 +20,10 @@ export type AccountsTable = {
   status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
   created_at: Timestamp;
   status_changed_at: Timestamp;
+  trial_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  subscribed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deactivated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type SubjectsTable = {
@@ -115,6 +119,142 @@ export type AuditEventsTable = {
   hash: Bytes;
 };
 
+export type PolicyVersionsTable = {
+  version: number;
+  policy_id: string;
+  /** YYYY-MM-DD. */
+  effective_date: string;
+  content: string;
+  sha256: string;
+  material: boolean;
+  summary: string;
+  new_purposes: string[];
+  published_at: Timestamp;
+  published_by: string | null;
+  notified: ColumnType<number, number | undefined, number>;
+};
+
+export type PolicyAgreementsTable = {
+  id: Generated<string>;
+  account_id: string;
+  subject_id: string;
+  purpose: string;
+  version: number;
+  agreed: boolean;
+  recorded_at: Timestamp;
+};
+
+export type AccessLevel = 'none' | 'view' | 'act';
+export type ItemKind = 'message' | 'post';
+export type PostStatus = 'received' | 'awaiting_instruction' | 'forwarded' | 'collected' | 'scanned' | 'shredded';
+
+export type AccountStatusHistoryTable = {
+  id: Generated<string>;
+  account_id: string;
+  status: AccountStatus;
+  changed_at: Timestamp;
+  changed_by: string | null;
+};
+
+export type PhoneMessagesTable = {
+  id: string;
+  account_id: string;
+  caller_subject_id: string;
+  company: Bytes | null;
+  reason: Bytes | null;
+  body: Bytes;
+  urgency: 'normal' | 'urgent';
+  callback_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  call_at: Timestamp;
+  taken_by: string;
+  actioned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  actioned_by: ColumnType<string | null, string | null | undefined, string | null>;
+  idempotency_key: string | null;
+  created_at: Timestamp;
+};
+
+export type PostItemsTable = {
+  id: string;
+  account_id: string;
+  sender_subject_id: string | null;
+  sender: Bytes;
+  item_type: 'letter' | 'parcel' | 'recorded' | 'legal';
+  tracking_number: Bytes | null;
+  received_at: Timestamp;
+  status: PostStatus;
+  logged_by: string;
+  actioned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  actioned_by: ColumnType<string | null, string | null | undefined, string | null>;
+  idempotency_key: string | null;
+  created_at: Timestamp;
+};
+
+export type PostEventsTable = {
+  id: Generated<string>;
+  account_id: string;
+  post_item_id: string;
+  status: PostStatus;
+  at: Timestamp;
+  by_user: string;
+};
+
+export type StoredFilesTable = {
+  id: string;
+  account_id: string;
+  owner_kind: 'post_item';
+  owner_id: string;
+  key_id: string;
+  media_type: string;
+  size_bytes: number;
+  storage_key: string;
+  created_at: Timestamp;
+};
+
+export type ItemSearchTermsTable = { account_id: string; item_kind: ItemKind; item_id: string; term: Bytes };
+
+export type ItemReadsTable = { account_id: string; item_kind: ItemKind; item_id: string; user_id: string; read_at: Timestamp };
+
+export type ColleagueAccessTable = {
+  account_id: string;
+  user_id: string;
+  messages: AccessLevel;
+  post: AccessLevel;
+  updated_at: Timestamp;
+};
+
+export type ColleagueInvitationsTable = {
+  id: string;
+  account_id: string;
+  subject_id: string;
+  token_hash: Bytes;
+  messages: AccessLevel;
+  post: AccessLevel;
+  invited_by: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_at: Timestamp;
+};
+
+export type NotificationPreferencesTable = {
+  account_id: string;
+  user_id: string;
+  mode: 'per_item' | 'daily_digest' | 'none';
+  updated_at: Timestamp;
+};
+
+export type NotificationsTable = {
+  id: string;
+  account_id: string;
+  item_kind: ItemKind | 'digest' | 'receipt';
+  item_id: string | null;
+  user_id: string;
+  channel: 'email' | 'sms';
+  status: 'queued' | 'sent' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+};
+
 export type DB = {
   accounts: AccountsTable;
   subjects: SubjectsTable;
@@ -126,6 +266,19 @@ export type DB = {
   sessions: SessionsTable;
   audit_heads: AuditHeadsTable;
   audit_events: AuditEventsTable;
+  account_status_history: AccountStatusHistoryTable;
+  phone_messages: PhoneMessagesTable;
+  post_items: PostItemsTable;
+  post_events: PostEventsTable;
+  stored_files: StoredFilesTable;
+  item_search_terms: ItemSearchTermsTable;
+  item_reads: ItemReadsTable;
+  colleague_access: ColleagueAccessTable;
+  colleague_invitations: ColleagueInvitationsTable;
+  notification_preferences: NotificationPreferencesTable;
+  notifications: NotificationsTable;
+  policy_versions: PolicyVersionsTable;
+  policy_agreements: PolicyAgreementsTable;
 };
 
 /** The provider (the business running Custodian) is itself an account, so staff data is tenant-walled too. */

@@ -28,6 +28,11 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/accounts/:accountId/subjects/:subjectId/export': PRIVACY,
   'POST /api/accounts/:accountId/subjects/:subjectId/erase': PRIVACY,
   'GET /api/portal/summary': CLIENT_ROLES,
+  'GET /privacy': 'public',
+  'GET /privacy/v/:version': 'public',
+  'GET /api/policy/ropa': PRIVACY,
+  'POST /api/policy/publish': ['privacy_officer'],
+  'POST /api/policy/agreements': 'signed-in',
 };
 
 export const routeKey = (method: string, url: string) => `${method.toUpperCase()} ${url}`;

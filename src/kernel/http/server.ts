@@ -84,7 +84,8 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
     request.auth = token ? await options.resolveSession(token) : null;
   });
 
-  app.addHook('preHandler', async (request) => {
+  // Before validation, so a caller without access learns nothing about the route's schema.
+  app.addHook('preValidation', async (request) => {
     const url = request.routeOptions.url;
     if (!url) return;
     const access = ACCESS[routeKey(request.method === 'HEAD' ? 'GET' : request.method, url)];

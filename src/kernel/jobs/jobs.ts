@@ -11,10 +11,23 @@ import type { Database } from '../db/database.ts';
 
 export type JobHandler<T> = (payload: T) => Promise<void>;
 
+/** Per job; the retry settings override the queue's (5 retries, backing off from 5 s). */
+export type SendOptions = {
+  /** Alone it does not deduplicate (standard queues): combine it with `singletonSeconds`. */
+  singletonKey?: string;
+  /** At most one job per name and key is enqueued in each period of this many seconds. */
+  singletonSeconds?: number;
+  startAfter?: Date;
+  retryLimit?: number;
+  /** Seconds before the first retry. */
+  retryDelay?: number;
+  retryBackoff?: boolean;
+};
+
 export type Jobs = {
   start(): Promise<void>;
   stop(): Promise<void>;
-  send<T extends object>(name: string, payload: T, options?: { singletonKey?: string; startAfter?: Date }): Promise<string | null>;
+  send<T extends object>(name: string, payload: T, options?: SendOptions): Promise<string | null>;
   work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
 };
 

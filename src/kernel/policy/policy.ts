@@ -23,7 +23,16 @@ export type PurposeRule = Readonly<{
   description: string;
 }>;
 
-export type Policy = Readonly<{ id: string; version: number; purposes: Readonly<Record<string, PurposeRule>> }>;
+export type Policy = Readonly<{
+  id: string;
+  version: number;
+  purposes: Readonly<Record<string, PurposeRule>>;
+  /**
+   * Purposes added by a later version of the notice (VO-16): a person whose data was collected before that version
+   * took effect must have agreed (table `policy_agreements`) before their data is used for it.
+   */
+  newPurposes?: Readonly<Record<string, Readonly<{ version: number; effectiveDate: string }>>>;
+}>;
 
 /**
  * The built-in minimum until a business loads its own policy file: running the service it is paid for, keeping
@@ -76,7 +85,7 @@ export type DecisionRequest = {
 
 export type Decision =
   | { allowed: true; legalBasis: LegalBasis }
-  | { allowed: false; reason: 'undisclosed_purpose' | 'restricted' | 'objected' | 'no_consent' };
+  | { allowed: false; reason: 'undisclosed_purpose' | 'restricted' | 'objected' | 'no_consent' | 'no_agreement' };
 
 export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest): Promise<Decision> => {
   const rule = policy.purposes[request.purpose];
@@ -93,6 +102,8 @@ export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest)
     const consent = controls.find((c) => c.kind === 'consent' && c.purpose === request.purpose);
     if (!consent?.active) return { allowed: false, reason: 'no_consent' };
   }
+  const introduced = policy.newPurposes?.[request.purpose];
+  if (introduced && !(await agreedToNewPurpose(trx, request, introduced.effectiveDate))) return { allowed: false, reason: 'no_agreement' };
 
   return { allowed: true, legalBasis: rule.legalBasis };
 };
@@ -121,3 +132,21 @@ const latestControls = async (trx: Trx, accountId: string, subjectId: string) =>
     .orderBy('recorded_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
+
+/** Data collected on or after the version that introduced the purpose was collected under it; older data needs a yes. */
+const agreedToNewPurpose = async (trx: Trx, request: DecisionRequest, effectiveDate: string) => {
+  const subjectId = request.subjectId as string;
+  const subject = await trx.selectFrom('subjects').select('created_at').where('id', '=', subjectId).executeTakeFirst();
+  if (subject && subject.created_at >= new Date(`${effectiveDate}T00:00:00Z`)) return true;
+  const latest = await trx
+    .selectFrom('policy_agreements')
+    .select('agreed')
+    .where('account_id', '=', request.accountId)
+    .where('subject_id', '=', subjectId)
+    .where('purpose', '=', request.purpose)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+
+  return latest?.agreed === true;
+};

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKernel, type TestKernel } from '../../../test/support/kernel.ts';
+import { createJobs } from './jobs.ts';
+
+/** Resolves with what the handler reports, or fails the test with `what` if nothing comes (a guard, not a timing check). */
+const deferred = <T>(what: string) => {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    setTimeout(() => fail(new Error(`${what} did not happen`)), 30_000).unref();
+  });
+
+  return { promise, resolve };
+};
+
+describe(createJobs.name, () => {
+  let kernel: TestKernel;
+
+  beforeAll(async () => {
+    kernel = await createTestKernel();
+    await kernel.jobs.start();
+  });
+  afterAll(async () => kernel.close());
+
+  it('runs a job sent to a queue, with its payload, on the test database', async () => {
+    const ran = deferred<{ greeting: string }>('the job');
+    await kernel.jobs.work<{ greeting: string }>('test.run-once', async (payload) => ran.resolve(payload));
+
+    const id = await kernel.jobs.send('test.run-once', { greeting: 'hello' });
+
+    expect(id).toEqual(expect.any(String));
+    expect(await ran.promise).toEqual({ greeting: 'hello' });
+  });
+
+  it('retries a handler that fails, until it succeeds', async () => {
+    const attempts: string[] = [];
+    const succeeded = deferred<number>('the retry');
+    await kernel.jobs.work<{ n: number }>('test.fail-once', async (payload) => {
+      attempts.push(`attempt ${attempts.length + 1} of job ${payload.n}`);
+      if (attempts.length === 1) throw new Error('transient failure');
+      succeeded.resolve(attempts.length);
+    });
+
+    await kernel.jobs.send('test.fail-once', { n: 7 }, { retryLimit: 3, retryDelay: 0, retryBackoff: false });
+
+    expect(await succeeded.promise).toBe(2);
+    expect(attempts).toEqual(['attempt 1 of job 7', 'attempt 2 of job 7']);
+  });
+
+  it('enqueues a job with a singleton key and period only once in that period', async () => {
+    const once = { singletonKey: 'only-one', singletonSeconds: 3_600 };
+    const first = await kernel.jobs.send('test.singleton', { n: 1 }, once);
+    const second = await kernel.jobs.send('test.singleton', { n: 2 }, once);
+    const otherKey = await kernel.jobs.send('test.singleton', { n: 3 }, { ...once, singletonKey: 'another' });
+
+    expect(first).toEqual(expect.any(String));
+    expect(second).toBeNull();
+    expect(otherKey).toEqual(expect.any(String));
+  });
+});

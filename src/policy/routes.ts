@@ -1,0 +1,120 @@
+/**
+ * @module The public notice (`/privacy`, `/privacy/v/N`), the record of processing for staff, publishing a new
+ * version, and a person's answer to a new purpose.
+ */
+import { z } from 'zod';
+import { authContext } from '../auth/routes.ts';
+import type { App } from '../kernel/http/types.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { listPolicyVersions, publishPolicy, readPolicyVersion, recordPolicyAgreement } from './policy-versions.ts';
+import { renderNotice } from './render-notice.ts';
+import { ropaCsv, ropaXlsxBuffer } from './ropa.ts';
+
+const HTML = 'text/html; charset=utf-8';
+
+export const policyRoutes = (app: App, kernel: Kernel) => {
+  app.get('/privacy', { schema: { hide: true } }, async (_request, reply) => {
+    const versions = await listPolicyVersions(kernel);
+
+    return reply
+      .type(HTML)
+      .header('cache-control', 'no-cache')
+      .send(renderNotice(kernel.policyFile.file, { versions }));
+  });
+
+  app.get(
+    '/privacy/v/:version',
+    { schema: { hide: true, params: z.object({ version: z.coerce.number().int().min(1).max(1_000_000) }) } },
+    async (request, reply) => {
+      const { file, previous } = await readPolicyVersion(kernel, request.params.version);
+      const versions = await listPolicyVersions(kernel);
+      const latest = versions[0]?.version;
+
+      return reply.type(HTML).send(
+        renderNotice(file, {
+          versions,
+          archived: latest !== undefined && latest !== file.version,
+          diff: previous ? { from: previous.version, changes: previous.changes } : null,
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/policy/ropa',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'The record of processing (Art. 30, controller and processor parts) from the loaded policy file',
+        querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
+      },
+    },
+    async (request, reply) => {
+      const file = kernel.policyFile.file;
+      const base = `ropa-${file.id}-v${file.version}`;
+      if (request.query.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${base}.csv"`)
+          .send(ropaCsv(file));
+      }
+
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${base}.xlsx"`)
+        .send(await ropaXlsxBuffer(file));
+    },
+  );
+
+  app.post(
+    '/api/policy/publish',
+    {
+      schema: {
+        tags: ['policy'],
+        summary:
+          'Publish the loaded policy file as a new notice version; material changes are e-mailed to every active user',
+        response: {
+          200: z.object({
+            version: z.number(),
+            material: z.boolean(),
+            newPurposes: z.array(z.string()),
+            notified: z.number(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const auth = authContext(request);
+
+      return publishPolicy(kernel, {
+        source: kernel.policyFile.source,
+        name: kernel.policyFile.path,
+        actor: { id: auth.id, role: auth.role },
+      });
+    },
+  );
+
+  app.post(
+    '/api/policy/agreements',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Agree (or not) to a purpose a new notice version added',
+        body: z.object({ purpose: z.string().min(1).max(100), agreed: z.boolean() }),
+        response: { 200: z.object({ ok: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      const auth = authContext(request);
+      await recordPolicyAgreement(kernel, {
+        accountId: auth.accountId,
+        subjectId: auth.subjectId,
+        purpose: request.body.purpose,
+        agreed: request.body.agreed,
+        actor: { id: auth.id, role: auth.role },
+      });
+
+      return { ok: true as const };
+    },
+  );
+};
