@@ -11,6 +11,7 @@ import { ensureProviderAccount } from '../accounts/accounts.ts';
 import { buildApp, startBackgroundWork } from '../app.ts';
 import { createUser, randomPassword } from '../auth/auth.ts';
 import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
+import { createBackup, readLedgerFromBackup, restoreBackup } from '../backup/backup.ts';
 import { verifyAuditChains } from '../kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from '../kernel/config.ts';
 import { openDatabase } from '../kernel/db/database.ts';
@@ -38,6 +39,10 @@ Commands:
                                 (staff roles: admin, receptionist, mailroom, billing, support, privacy_officer;
                                  client roles, with --account: owner, colleague)
   audit:verify                  Check every account's audit hash chain; names the first broken event
+  backup --out DIR [--keys-out DIR]
+                                Write a data backup (no keys); the key store only with --keys-out, kept apart
+  restore --from DIR [--keys-from DIR] [--ledger-from DIR]
+                                Restore into an empty database; erasures in the newer backup's ledger are replayed
   policy check FILE             Validate a policy file (exit 1 with every problem listed)
   policy ropa FILE --format xlsx|csv [--out PATH]
                                 Write the record of processing (Art. 30)
@@ -67,6 +72,10 @@ export const main = async (argv: string[], env: Env, out: Out = console): Promis
         return await runDemo(env, out);
       case 'user:create':
         return await userCreate(rest, env, out);
+      case 'backup':
+        return await runBackup(rest, env, out);
+      case 'restore':
+        return await runRestore(rest, env, out);
       case 'audit:verify':
         return await auditVerify(env, out);
       case 'policy':
@@ -104,7 +113,8 @@ const flags = <T extends z.ZodRawShape>(args: string[], shape: T, options: Parse
   const parsed = z.object(shape).safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CliError(`--${String(issue?.path[0])}: ${issue?.message}`);
+    const name = String(issue?.path[0]);
+    throw new CliError(`--${name}: ${values[name] === undefined ? 'is required' : issue?.message}`);
   }
 
   return parsed.data;
@@ -222,4 +232,42 @@ const auditVerify = async (env: Env, out: Out) => {
   out.log(broken ? `${broken} of ${reports.length} chains are broken.` : `All ${reports.length} chains verify.`);
 
   return broken ? 1 : 0;
+};
+
+const runBackup = async (args: string[], env: Env, out: Out) => {
+  const opts = flags(args, { out: z.string().min(1, 'is required'), 'keys-out': z.string().min(1).optional() }, {
+    out: { type: 'string' },
+    'keys-out': { type: 'string' },
+  });
+  const kernel = await createKernel(loadConfig(env));
+  try {
+    const { data, keys } = await createBackup(kernel, { dataDir: path.resolve(opts.out), keysDir: opts['keys-out'] && path.resolve(opts['keys-out']) });
+    out.log(`Data backup: ${data.tables.length} tables, ${data.tables.reduce((n, t) => n + t.rows, 0)} rows in ${path.resolve(opts.out)}`);
+    if (keys) out.log(`Key store: ${keys.tables[0]?.rows ?? 0} keys in ${path.resolve(opts['keys-out'] ?? '')} (store apart, keep briefly)`);
+  } finally {
+    await kernel.close();
+  }
+
+  return 0;
+};
+
+const runRestore = async (args: string[], env: Env, out: Out) => {
+  const opts = flags(
+    args,
+    { from: z.string().min(1, 'is required'), 'keys-from': z.string().min(1).optional(), 'ledger-from': z.string().min(1).optional() },
+    { from: { type: 'string' }, 'keys-from': { type: 'string' }, 'ledger-from': { type: 'string' } },
+  );
+  const kernel = await createKernel(loadConfig(env));
+  try {
+    const result = await restoreBackup(kernel, {
+      dataDir: path.resolve(opts.from),
+      keysDir: opts['keys-from'] && path.resolve(opts['keys-from']),
+      replayLedger: opts['ledger-from'] ? await readLedgerFromBackup(path.resolve(opts['ledger-from'])) : [],
+    });
+    out.log(`Restored ${result.rows} rows in ${result.tables} tables; replayed ${result.replayed} later erasures.`);
+  } finally {
+    await kernel.close();
+  }
+
+  return 0;
 };

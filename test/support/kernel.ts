@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fixedClock, type TravelClock } from '../../src/kernel/clock.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
-import { ephemeralKeyring } from '../../src/kernel/crypto/keyring.ts';
+import { ephemeralKeyring, type Keyring } from '../../src/kernel/crypto/keyring.ts';
 import { createKernel, type Kernel } from '../../src/kernel/kernel.ts';
 import type { Mailer, OutgoingMail } from '../../src/kernel/mail/mailer.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
@@ -15,7 +15,7 @@ import { openTestDatabase, type TestDatabase } from './db.ts';
 export type TestKernel = Kernel & { clock: TravelClock; db: TestDatabase; sent: OutgoingMail[]; dataDir: string };
 
 export const createTestKernel = async (
-  options: { env?: Record<string, string>; pgliteOnDisk?: boolean; start?: Date; mailer?: Mailer } = {},
+  options: { env?: Record<string, string>; pgliteOnDisk?: boolean; start?: Date; mailer?: Mailer; keyring?: Keyring } = {},
 ): Promise<TestKernel> => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-test-'));
   const db = await openTestDatabase(options.pgliteOnDisk ? { dataDir: path.join(dataDir, 'pgdata') } : {});
@@ -30,7 +30,7 @@ export const createTestKernel = async (
   };
   const clock = fixedClock(options.start ?? new Date('2026-11-23T09:00:00Z'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', COOKIE_SECURE: '0', ...options.env });
-  const kernel = await createKernel(config, { db, clock, keyring: ephemeralKeyring(), mailer });
+  const kernel = await createKernel(config, { db, clock, keyring: options.keyring ?? ephemeralKeyring(), mailer });
 
   return {
     ...kernel,
