@@ -583,3 +583,12 @@ const main = async () => {
 };
 
 await main();
+// Issue 6: the cookie banner's size and the consent log's throughput (bench/consent.ts), after the notes.
+await (await import('./consent.ts')).consentBench({ write: !process.argv.includes('--no-write') });
+// Issue 4 (client side): XLSX export of a heavy client and inbox search (bench/portal.ts); --full for 190 k / 100 k items.
+await (await import('./portal.ts')).portalBench({
+  write: !process.argv.includes('--no-write'),
+  full: process.argv.includes('--full'),
+});
+// Issue 4: phone-message intake over HTTP, app against bare Fastify + pg INSERT (bench/message-intake.ts).
+await (await import('./message-intake.ts')).messageIntakeBench({ write: !process.argv.includes('--no-write') });

@@ -1,7 +1,7 @@
 /**
  * @module Client accounts: the businesses the provider serves. Account names are business names, not personal data.
  */
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../kernel/audit/audit.ts';
+import { type Actor, recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -14,7 +14,14 @@ export const ensureProviderAccount = async (deps: Deps, name: string) =>
     const now = deps.clock.now();
     await trx
       .insertInto('accounts')
-      .values({ id: PROVIDER_ACCOUNT_ID, kind: 'provider', name, status: 'subscribed', created_at: now, status_changed_at: now })
+      .values({
+        id: PROVIDER_ACCOUNT_ID,
+        kind: 'provider',
+        name,
+        status: 'subscribed',
+        created_at: now,
+        status_changed_at: now,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   });
@@ -24,9 +31,21 @@ export const createClientAccount = async (deps: Deps, input: { name: string; act
     const now = deps.clock.now();
     const { id } = await trx
       .insertInto('accounts')
-      .values({ kind: 'client', name: input.name, status: 'trial', created_at: now, status_changed_at: now })
+      .values({
+        kind: 'client',
+        name: input.name,
+        status: 'trial',
+        created_at: now,
+        status_changed_at: now,
+        trial_started_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // Retention clocks run from these dates (AS-5): the history starts with the trial.
+    await trx
+      .insertInto('account_status_history')
+      .values({ account_id: id, status: 'trial', changed_at: now, changed_by: input.actor?.id ?? null })
+      .execute();
     await recordAudit(trx, deps.clock, {
       accountId: id,
       actor: input.actor ?? SYSTEM_ACTOR,
@@ -46,7 +65,12 @@ export const listClientAccounts = (deps: Deps) =>
 
 export const requireClientAccount = async (deps: Deps, accountId: string) => {
   const account = await deps.db.system((trx) =>
-    trx.selectFrom('accounts').select(['id', 'name', 'status']).where('id', '=', accountId).where('kind', '=', 'client').executeTakeFirst(),
+    trx
+      .selectFrom('accounts')
+      .select(['id', 'name', 'status'])
+      .where('id', '=', accountId)
+      .where('kind', '=', 'client')
+      .executeTakeFirst(),
   );
   if (!account) throw new AppError('NOT_FOUND', 'No such client account');
 

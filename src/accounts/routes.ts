@@ -8,7 +8,13 @@ export const ZAccount = z.object({ id: z.uuid(), name: z.string(), status: z.str
 export const accountRoutes = (app: App, kernel: Kernel) => {
   app.get(
     '/api/accounts',
-    { schema: { tags: ['accounts'], summary: 'Client accounts the provider serves', response: { 200: z.object({ accounts: z.array(ZAccount) }) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Client accounts the provider serves',
+        response: { 200: z.object({ accounts: z.array(ZAccount) }) },
+      },
+    },
     async () => ({ accounts: await listClientAccounts(kernel) }),
   );
 };

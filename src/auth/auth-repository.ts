@@ -41,7 +41,14 @@ export const clearFailedSignIns = (trx: Trx, userId: string) =>
 
 export const insertSession = (
   trx: Trx,
-  session: { tokenHash: Buffer; userId: string; csrfToken: string; mfaPending: boolean; createdAt: Date; expiresAt: Date },
+  session: {
+    tokenHash: Buffer;
+    userId: string;
+    csrfToken: string;
+    mfaPending: boolean;
+    createdAt: Date;
+    expiresAt: Date;
+  },
 ) =>
   trx
     .insertInto('sessions')

@@ -10,9 +10,9 @@ import * as OTPAuth from 'otpauth';
 import { type Actor, recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import { PROVIDER_ACCOUNT_ID, type Role } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
+import { STAFF_ROLES } from '../kernel/http/access.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { createSubject } from '../subjects/subjects.ts';
-import { STAFF_ROLES } from '../kernel/http/access.ts';
 import {
   clearFailedSignIns,
   deleteExpiredSessions,
@@ -49,7 +49,7 @@ export type SignInResult = { token: string; csrfToken: string; mfaRequired: bool
 export const signIn = async (deps: Deps, input: { email: string; password: string }): Promise<SignInResult> => {
   const loginBidx = deps.vault.blindIndex('email', 'login', input.email);
   const user = await deps.db.system((trx) => findUserByLogin(trx, loginBidx));
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     await burnPasswordCheck(input.password);
     throw new AppError('UNAUTHENTICATED', 'E-mail or password is not right');
   }
@@ -109,7 +109,7 @@ export const completeTotp = async (deps: Deps, input: { token: string; code: str
   const now = deps.clock.now();
   await deps.db.system(async (trx) => {
     const session = await findSession(trx, hashToken(input.token));
-    if (!session || !session.mfa_pending || session.expires_at <= now) {
+    if (!session?.mfa_pending || session.expires_at <= now) {
       throw new AppError('UNAUTHENTICATED', 'Sign in again');
     }
     const secret = session.totp_secret ? await deps.vault.open(trx, session.totp_secret, 'users.totp_secret') : null;
@@ -144,8 +144,13 @@ export const resolveSession = async (deps: Deps, token: string): Promise<AuthCon
   const tokenHash = hashToken(token);
   const found = await deps.db.system(async (trx) => {
     const session = await findSession(trx, tokenHash);
-    if (!session || session.mfa_pending || session.status !== 'active' || session.expires_at <= deps.clock.now()) return null;
-    const subject = await trx.selectFrom('subjects').select('name').where('id', '=', session.subject_id).executeTakeFirst();
+    if (!session || session.mfa_pending || session.status !== 'active' || session.expires_at <= deps.clock.now())
+      return null;
+    const subject = await trx
+      .selectFrom('subjects')
+      .select('name')
+      .where('id', '=', session.subject_id)
+      .executeTakeFirst();
     const displayName = subject?.name ? await deps.vault.open(trx, subject.name, 'subjects.name') : null;
 
     return { session, displayName };
@@ -186,9 +191,13 @@ export type NewUser = { accountId: string; role: Role; name: string; email: stri
 export const createUser = async (deps: Deps, input: NewUser): Promise<{ userId: string; subjectId: string }> => {
   const isStaffRole = (STAFF_ROLES as readonly string[]).includes(input.role);
   if (isStaffRole !== (input.accountId === PROVIDER_ACCOUNT_ID)) {
-    throw new AppError('VALIDATION_FAILED', 'Staff roles belong to the provider; owner and colleague to a client account', {
-      fields: { role: 'does not fit this account' },
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Staff roles belong to the provider; owner and colleague to a client account',
+      {
+        fields: { role: 'does not fit this account' },
+      },
+    );
   }
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new AppError('VALIDATION_FAILED', `The password needs at least ${MIN_PASSWORD_LENGTH} characters`, {
@@ -269,8 +278,11 @@ export const enableTotp = async (deps: Deps, auth: AuthContext, code: string) =>
 };
 
 const totpMatches = (base32: string, code: string, now: Date) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(base32) }).validate({ token: code, timestamp: now.getTime(), window: 1 }) !==
-  null;
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(base32) }).validate({
+    token: code,
+    timestamp: now.getTime(),
+    window: 1,
+  }) !== null;
 
 export const totpCodeFor = (base32: string, at: Date) =>
   new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(base32) }).generate({ timestamp: at.getTime() });

@@ -1,10 +1,19 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { AppError } from '../kernel/errors.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { type AuthContext, completeTotp, enableTotp, resolveSession, type SessionUser, setupTotp, signIn, signOut } from './auth.ts';
+import {
+  type AuthContext,
+  completeTotp,
+  enableTotp,
+  resolveSession,
+  type SessionUser,
+  setupTotp,
+  signIn,
+  signOut,
+} from './auth.ts';
 import { SESSION_COOKIE } from './sessions.ts';
-import { AppError } from '../kernel/errors.ts';
 
 const ZUser = z.object({
   id: z.uuid(),
@@ -91,28 +100,48 @@ export const authRoutes = (app: App, kernel: Kernel) => {
     },
   );
 
-  app.post('/api/auth/sign-out', { schema: { tags: ['auth'], summary: 'End this session' } }, async (request, reply) => {
-    await signOut(kernel, authContext(request));
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  app.post(
+    '/api/auth/sign-out',
+    { schema: { tags: ['auth'], summary: 'End this session' } },
+    async (request, reply) => {
+      await signOut(kernel, authContext(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
 
-    return reply.status(204).send();
-  });
+      return reply.status(204).send();
+    },
+  );
 
-  app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: ZSignedIn } } }, async (request) => {
-    const auth = authContext(request);
+  app.get(
+    '/api/auth/me',
+    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: ZSignedIn } } },
+    async (request) => {
+      const auth = authContext(request);
 
-    return { user: publicUser(auth), csrfToken: auth.csrfToken };
-  });
+      return { user: publicUser(auth), csrfToken: auth.csrfToken };
+    },
+  );
 
   app.post(
     '/api/auth/totp/setup',
-    { schema: { tags: ['auth'], summary: 'Start TOTP enrolment', response: { 200: z.object({ secret: z.string(), uri: z.string() }) } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Start TOTP enrolment',
+        response: { 200: z.object({ secret: z.string(), uri: z.string() }) },
+      },
+    },
     async (request) => setupTotp(kernel, authContext(request)),
   );
 
   app.post(
     '/api/auth/totp/enable',
-    { schema: { tags: ['auth'], summary: 'Confirm TOTP enrolment with a first code', body: z.object({ code: z.string().regex(/^\d{6}$/) }) } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm TOTP enrolment with a first code',
+        body: z.object({ code: z.string().regex(/^\d{6}$/) }),
+      },
+    },
     async (request, reply) => {
       await enableTotp(kernel, authContext(request), request.body.code);
 

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../test/support/kernel.ts';
-import { SUBJECT_DATA_SOURCES } from '../app.ts';
 import { createClientAccount, ensureProviderAccount } from '../accounts/accounts.ts';
+import { SUBJECT_DATA_SOURCES } from '../app.ts';
 import { createUser } from '../auth/auth.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { recordContactNote } from '../notes/contact-notes.ts';
@@ -22,22 +22,40 @@ describe('backups and crypto-shredding', () => {
   const after = { data: path.join(dir, 'after-data'), keys: path.join(dir, 'after-keys') };
 
   const noteFor = (name: string, email: string) =>
-    recordContactNote(live, { accountId, actor: { id: actor.id, role: actor.role }, person: { name, email }, body: `BODY-OF-${name}` });
+    recordContactNote(live, {
+      accountId,
+      actor: { id: actor.id, role: actor.role },
+      person: { name, email },
+      body: `BODY-OF-${name}`,
+    });
 
   beforeAll(async () => {
     live = await createTestKernel();
     await ensureProviderAccount(live, 'Provider');
     accountId = await createClientAccount(live, { name: 'Client' });
-    const staff = await createUser(live, { accountId: PROVIDER_ACCOUNT_ID, role: 'privacy_officer', name: 'Staff Person', email: 'po@provider.test', password: 'long enough password' });
+    const staff = await createUser(live, {
+      accountId: PROVIDER_ACCOUNT_ID,
+      role: 'privacy_officer',
+      name: 'Staff Person',
+      email: 'po@provider.test',
+      password: 'long enough password',
+    });
     actor = { id: staff.userId, role: 'privacy_officer' };
     const a = await noteFor('Erased Person', 'erased@example.test');
     const b = await noteFor('Kept Person', 'kept@example.test');
     kept = { subjectId: b.subjectId };
-    const sealed = await live.db.system((trx) => trx.selectFrom('contact_notes').select('body').where('subject_id', '=', a.subjectId).executeTakeFirstOrThrow());
+    const sealed = await live.db.system((trx) =>
+      trx.selectFrom('contact_notes').select('body').where('subject_id', '=', a.subjectId).executeTakeFirstOrThrow(),
+    );
     erased = { subjectId: a.subjectId, sealedBody: sealed.body };
     await createBackup(live, { dataDir: before.data, keysDir: before.keys });
     await live.db.tenant(accountId, (trx) =>
-      eraseSubject(live, trx, SUBJECT_DATA_SOURCES, { accountId, subjectId: erased.subjectId, actor, reason: 'data_subject_request' }),
+      eraseSubject(live, trx, SUBJECT_DATA_SOURCES, {
+        accountId,
+        subjectId: erased.subjectId,
+        actor,
+        reason: 'data_subject_request',
+      }),
     );
     await createBackup(live, { dataDir: after.data, keysDir: after.keys });
   });
@@ -68,7 +86,9 @@ describe('backups and crypto-shredding', () => {
       await restoreBackup(k, { dataDir: before.data, keysDir: after.keys });
       expect(await openNotes(k, erased.subjectId)).toEqual([null]);
       expect(await openNotes(k, kept.subjectId)).toEqual(['BODY-OF-Kept Person']);
-      const sealedCopy = await k.db.tenant(accountId, (trx) => k.vault.open(trx, erased.sealedBody, 'contact_notes.body'));
+      const sealedCopy = await k.db.tenant(accountId, (trx) =>
+        k.vault.open(trx, erased.sealedBody, 'contact_notes.body'),
+      );
       expect(sealedCopy).toBeNull();
     } finally {
       await k.close();
@@ -78,12 +98,20 @@ describe('backups and crypto-shredding', () => {
   it('AS-19: restoring data and keys from before an erasure replays the erasure ledger, so the person stays erased', async () => {
     const k = await restoredKernel();
     try {
-      const result = await restoreBackup(k, { dataDir: before.data, keysDir: before.keys, replayLedger: await readLedger(live) });
+      const result = await restoreBackup(k, {
+        dataDir: before.data,
+        keysDir: before.keys,
+        replayLedger: await readLedger(live),
+      });
       expect(result.replayed).toBe(1);
       expect(await openNotes(k, erased.subjectId)).toEqual([]);
       const leftovers = await k.db.system(async (trx) => ({
         subject: await trx.selectFrom('subjects').select('id').where('id', '=', erased.subjectId).execute(),
-        key: await trx.selectFrom('subject_keys').select('subject_id').where('subject_id', '=', erased.subjectId).execute(),
+        key: await trx
+          .selectFrom('subject_keys')
+          .select('subject_id')
+          .where('subject_id', '=', erased.subjectId)
+          .execute(),
       }));
       expect(leftovers).toEqual({ subject: [], key: [] });
       expect(await openNotes(k, kept.subjectId)).toEqual(['BODY-OF-Kept Person']);

@@ -12,13 +12,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createGunzip, createGzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'kysely';
-import type { Trx } from '../kernel/db/database.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
+import type { Trx } from '../kernel/db/database.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -46,7 +46,10 @@ const tablesInLoadOrder = async (trx: Trx): Promise<string[]> => {
       where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(trx)
   ).rows.map((r) => r.name);
   const edges = (
-    await sql<{ child: string; parent: string }>`select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
+    await sql<{
+      child: string;
+      parent: string;
+    }>`select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
       from pg_constraint c join pg_namespace n on n.oid = c.connamespace
       where c.contype = 'f' and n.nspname = 'public'`.execute(trx)
   ).rows;
@@ -66,7 +69,9 @@ const dumpTable = async (trx: Trx, table: string, file: string) => {
   const rows = async function* () {
     for (let offset = 0; ; offset += BATCH) {
       const batch = (
-        await sql<{ row: unknown }>`select to_jsonb(t) as row from ${sql.table(table)} t order by ctid offset ${offset} limit ${BATCH}`.execute(
+        await sql<{
+          row: unknown;
+        }>`select to_jsonb(t) as row from ${sql.table(table)} t order by ctid offset ${offset} limit ${BATCH}`.execute(
           trx,
         )
       ).rows;
@@ -93,10 +98,13 @@ const writeSet = async (trx: Trx, dir: string, kind: BackupManifest['kind'], tab
     format: FORMAT,
     kind,
     createdAt: at.toISOString(),
-    migrations: (await sql<{ name: string }>`select name from schema_migrations order by name`.execute(trx)).rows.map((r) => r.name),
+    migrations: (await sql<{ name: string }>`select name from schema_migrations order by name`.execute(trx)).rows.map(
+      (r) => r.name,
+    ),
     tables: [],
   };
-  for (const table of tables) manifest.tables.push({ name: table, rows: await dumpTable(trx, table, path.join(dir, `${table}.jsonl.gz`)) });
+  for (const table of tables)
+    manifest.tables.push({ name: table, rows: await dumpTable(trx, table, path.join(dir, `${table}.jsonl.gz`)) });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2), { mode: 0o600 });
 
   return manifest;
@@ -113,7 +121,9 @@ export const createBackup = async (deps: Deps, options: { dataDir: string; keysD
     .execute(async (trx) => {
       const tables = (await tablesInLoadOrder(trx)).filter((t) => !SKIPPED_TABLES.has(t));
       const data = await writeSet(trx, options.dataDir, 'data', tables, deps.clock.now());
-      const keys = options.keysDir ? await writeSet(trx, options.keysDir, 'keys', [...KEY_TABLES], deps.clock.now()) : null;
+      const keys = options.keysDir
+        ? await writeSet(trx, options.keysDir, 'keys', [...KEY_TABLES], deps.clock.now())
+        : null;
 
       return { data, keys };
     });
@@ -122,13 +132,16 @@ const readManifest = (dir: string, kind: BackupManifest['kind']): BackupManifest
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `No backup manifest in ${dir}`);
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as BackupManifest;
-  if (manifest.format !== FORMAT || manifest.kind !== kind) throw new AppError('BAD_REQUEST', `${dir} is not a ${kind} backup`);
+  if (manifest.format !== FORMAT || manifest.kind !== kind)
+    throw new AppError('BAD_REQUEST', `${dir} is not a ${kind} backup`);
 
   return manifest;
 };
 
 const loadTable = async (trx: Trx, dir: string, table: string) => {
-  const lines = readline.createInterface({ input: fs.createReadStream(path.join(dir, `${table}.jsonl.gz`)).pipe(createGunzip()) });
+  const lines = readline.createInterface({
+    input: fs.createReadStream(path.join(dir, `${table}.jsonl.gz`)).pipe(createGunzip()),
+  });
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -175,25 +188,37 @@ export const restoreBackup = async (
   const keys = options.keysDir ? readManifest(options.keysDir, 'keys') : null;
 
   return deps.db.system(async (trx) => {
-    const applied = (await sql<{ name: string }>`select name from schema_migrations order by name`.execute(trx)).rows.map((r) => r.name);
+    const applied = (
+      await sql<{ name: string }>`select name from schema_migrations order by name`.execute(trx)
+    ).rows.map((r) => r.name);
     const missing = data.migrations.filter((m) => !applied.includes(m));
-    if (missing.length > 0) throw new AppError('CONFLICT', `The backup needs migrations this system lacks: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new AppError('CONFLICT', `The backup needs migrations this system lacks: ${missing.join(', ')}`);
     const occupied = await trx.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
     if (occupied) throw new AppError('CONFLICT', 'Restore only into an empty database');
     const order = await tablesInLoadOrder(trx);
-    for (const table of order) if (data.tables.some((t) => t.name === table)) await loadTable(trx, options.dataDir, table);
+    for (const table of order)
+      if (data.tables.some((t) => t.name === table)) await loadTable(trx, options.dataDir, table);
     if (keys && options.keysDir) for (const t of keys.tables) await loadTable(trx, options.keysDir, t.name);
     await resetSequences(trx);
 
-    const known = new Set((await trx.selectFrom('erasure_ledger').select('subject_id').execute()).map((r) => r.subject_id));
+    const known = new Set(
+      (await trx.selectFrom('erasure_ledger').select('subject_id').execute()).map((r) => r.subject_id),
+    );
     const replay = (options.replayLedger ?? []).filter((e) => !known.has(e.subject_id));
     const everErased = [...known, ...replay.map((e) => e.subject_id)];
-    if (replay.length > 0) await trx.insertInto('erasure_ledger').values(replay.map((e) => ({ ...e }))).execute();
+    if (replay.length > 0)
+      await trx
+        .insertInto('erasure_ledger')
+        .values(replay.map((e) => ({ ...e })))
+        .execute();
     // Keys of anyone erased, before or after the backup, must not survive a restore of an older key store, and the
     // rows about them go too (most cascade from `subjects`).
     let destroyed = 0;
     if (everErased.length > 0) {
-      destroyed = Number((await trx.deleteFrom('subject_keys').where('subject_id', 'in', everErased).executeTakeFirst()).numDeletedRows);
+      destroyed = Number(
+        (await trx.deleteFrom('subject_keys').where('subject_id', 'in', everErased).executeTakeFirst()).numDeletedRows,
+      );
       for (const table of await tablesWithSubjectColumn(trx)) {
         await sql`delete from ${sql.table(table)} where subject_id = any(${everErased}::uuid[])`.execute(trx);
       }
@@ -208,7 +233,12 @@ export const restoreBackup = async (
       details: { backupCreatedAt: data.createdAt, replayedErasures: replay.length, keysRestored: keys !== null },
     });
 
-    return { tables: data.tables.length, rows: data.tables.reduce((n, t) => n + t.rows, 0), replayed: replay.length, keysDestroyed: destroyed };
+    return {
+      tables: data.tables.length,
+      rows: data.tables.reduce((n, t) => n + t.rows, 0),
+      replayed: replay.length,
+      keysDestroyed: destroyed,
+    };
   });
 };
 
@@ -224,7 +254,9 @@ const tablesWithSubjectColumn = async (trx: Trx) =>
 export const readLedgerFromBackup = async (dir: string): Promise<LedgerEntry[]> => {
   readManifest(dir, 'data');
   const entries: LedgerEntry[] = [];
-  const lines = readline.createInterface({ input: fs.createReadStream(path.join(dir, 'erasure_ledger.jsonl.gz')).pipe(createGunzip()) });
+  const lines = readline.createInterface({
+    input: fs.createReadStream(path.join(dir, 'erasure_ledger.jsonl.gz')).pipe(createGunzip()),
+  });
   for await (const line of lines) {
     if (!line) continue;
     const e = JSON.parse(line) as { subject_id: string; account_id: string; erased_at: string; reason: string };

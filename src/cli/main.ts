@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { ensureProviderAccount } from '../accounts/accounts.ts';
 import { buildApp, startBackgroundWork } from '../app.ts';
 import { createUser, randomPassword } from '../auth/auth.ts';
-import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
 import { createBackup, readLedgerFromBackup, restoreBackup } from '../backup/backup.ts';
+import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
 import { verifyAuditChains } from '../kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from '../kernel/config.ts';
 import { openDatabase } from '../kernel/db/database.ts';
@@ -100,7 +100,11 @@ class CliError extends Error {}
 const fieldsOf = (details: Record<string, unknown>) => {
   const fields = details.fields as Record<string, string> | undefined;
 
-  return fields ? ` (${Object.entries(fields).map(([k, v]) => `--${k}: ${v}`).join('; ')})` : '';
+  return fields
+    ? ` (${Object.entries(fields)
+        .map(([k, v]) => `--${k}: ${v}`)
+        .join('; ')})`
+    : '';
 };
 
 const flags = <T extends z.ZodRawShape>(args: string[], shape: T, options: ParseArgsOptionsConfig) => {
@@ -123,7 +127,11 @@ const flags = <T extends z.ZodRawShape>(args: string[], shape: T, options: Parse
 const start = async (args: string[], env: Env, out: Out) => {
   const opts = flags(
     args,
-    { demo: z.boolean().optional(), port: z.coerce.number().int().min(0).max(65535).optional(), policy: z.string().min(1).optional() },
+    {
+      demo: z.boolean().optional(),
+      port: z.coerce.number().int().min(0).max(65535).optional(),
+      policy: z.string().min(1).optional(),
+    },
     { demo: { type: 'boolean' }, port: { type: 'string' }, policy: { type: 'string' } },
   );
   const config = loadConfig(env, {
@@ -137,7 +145,9 @@ const start = async (args: string[], env: Env, out: Out) => {
   const app = await buildApp(kernel);
   await app.listen({ host: config.host, port: config.port });
   const stopBackground = config.jobs ? await startBackgroundWork(kernel) : () => {};
-  out.log(`Custodian is running at ${config.publicUrl} (database: ${kernel.db.kind}${kernel.db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
+  out.log(
+    `Custodian is running at ${config.publicUrl} (database: ${kernel.db.kind}${kernel.db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -194,11 +204,26 @@ const userCreate = async (args: string[], env: Env, out: Out) => {
     {
       email: z.email('must be an e-mail address'),
       name: z.string().trim().min(1, 'is required'),
-      role: z.enum(['admin', 'receptionist', 'mailroom', 'billing', 'support', 'privacy_officer', 'owner', 'colleague']),
+      role: z.enum([
+        'admin',
+        'receptionist',
+        'mailroom',
+        'billing',
+        'support',
+        'privacy_officer',
+        'owner',
+        'colleague',
+      ]),
       account: z.uuid('must be an account id').optional(),
       password: z.string().min(12, 'needs at least 12 characters').optional(),
     },
-    { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, account: { type: 'string' }, password: { type: 'string' } },
+    {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      account: { type: 'string' },
+      password: { type: 'string' },
+    },
   );
   const kernel = await createKernel(loadConfig(env));
   try {
@@ -235,15 +260,27 @@ const auditVerify = async (env: Env, out: Out) => {
 };
 
 const runBackup = async (args: string[], env: Env, out: Out) => {
-  const opts = flags(args, { out: z.string().min(1, 'is required'), 'keys-out': z.string().min(1).optional() }, {
-    out: { type: 'string' },
-    'keys-out': { type: 'string' },
-  });
+  const opts = flags(
+    args,
+    { out: z.string().min(1, 'is required'), 'keys-out': z.string().min(1).optional() },
+    {
+      out: { type: 'string' },
+      'keys-out': { type: 'string' },
+    },
+  );
   const kernel = await createKernel(loadConfig(env));
   try {
-    const { data, keys } = await createBackup(kernel, { dataDir: path.resolve(opts.out), keysDir: opts['keys-out'] && path.resolve(opts['keys-out']) });
-    out.log(`Data backup: ${data.tables.length} tables, ${data.tables.reduce((n, t) => n + t.rows, 0)} rows in ${path.resolve(opts.out)}`);
-    if (keys) out.log(`Key store: ${keys.tables[0]?.rows ?? 0} keys in ${path.resolve(opts['keys-out'] ?? '')} (store apart, keep briefly)`);
+    const { data, keys } = await createBackup(kernel, {
+      dataDir: path.resolve(opts.out),
+      keysDir: opts['keys-out'] && path.resolve(opts['keys-out']),
+    });
+    out.log(
+      `Data backup: ${data.tables.length} tables, ${data.tables.reduce((n, t) => n + t.rows, 0)} rows in ${path.resolve(opts.out)}`,
+    );
+    if (keys)
+      out.log(
+        `Key store: ${keys.tables[0]?.rows ?? 0} keys in ${path.resolve(opts['keys-out'] ?? '')} (store apart, keep briefly)`,
+      );
   } finally {
     await kernel.close();
   }
@@ -254,7 +291,11 @@ const runBackup = async (args: string[], env: Env, out: Out) => {
 const runRestore = async (args: string[], env: Env, out: Out) => {
   const opts = flags(
     args,
-    { from: z.string().min(1, 'is required'), 'keys-from': z.string().min(1).optional(), 'ledger-from': z.string().min(1).optional() },
+    {
+      from: z.string().min(1, 'is required'),
+      'keys-from': z.string().min(1).optional(),
+      'ledger-from': z.string().min(1).optional(),
+    },
     { from: { type: 'string' }, 'keys-from': { type: 'string' }, 'ledger-from': { type: 'string' } },
   );
   const kernel = await createKernel(loadConfig(env));

@@ -25,9 +25,21 @@ const USERS: readonly DemoUser[] = [
 ];
 
 const NOTES = [
-  { client: 0, person: { name: 'Tobias Wren', email: 'tobias.wren@example.test', phone: '020 7946 0018' }, body: 'Asked to move his check-up to next week; prefers mornings.' },
-  { client: 0, person: { name: 'Ines Calder', phone: '07700 900461' }, body: 'Called about an invoice; please ring back before 5pm.' },
-  { client: 1, person: { name: 'Oskar Lindqvist', email: 'oskar@example.test' }, body: 'Wants a site visit for the loft conversion quote.' },
+  {
+    client: 0,
+    person: { name: 'Tobias Wren', email: 'tobias.wren@example.test', phone: '020 7946 0018' },
+    body: 'Asked to move his check-up to next week; prefers mornings.',
+  },
+  {
+    client: 0,
+    person: { name: 'Ines Calder', phone: '07700 900461' },
+    body: 'Called about an invoice; please ring back before 5pm.',
+  },
+  {
+    client: 1,
+    person: { name: 'Oskar Lindqvist', email: 'oskar@example.test' },
+    body: 'Wants a site visit for the loft conversion quote.',
+  },
 ];
 
 export type DemoCredentials = {
@@ -39,7 +51,9 @@ export type DemoCredentials = {
 /** Creates the demo tenant, or if it exists already, leaves it and reports that. */
 export const seedDemo = async (kernel: Kernel, options: { password?: string } = {}): Promise<DemoCredentials> => {
   await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
-  const existing = await kernel.db.system((trx) => trx.selectFrom('accounts').select(['id', 'name']).where('kind', '=', 'client').execute());
+  const existing = await kernel.db.system((trx) =>
+    trx.selectFrom('accounts').select(['id', 'name']).where('kind', '=', 'client').execute(),
+  );
   if (existing.some((a) => (CLIENTS as readonly string[]).includes(a.name))) {
     return { created: false, accounts: existing, users: [] };
   }
@@ -47,7 +61,8 @@ export const seedDemo = async (kernel: Kernel, options: { password?: string } = 
   for (const name of CLIENTS) accounts.push({ id: await createClientAccount(kernel, { name }), name });
   const users: DemoCredentials['users'] = [];
   for (const user of USERS) {
-    const account = user.client === undefined ? { id: PROVIDER_ACCOUNT_ID, name: DEMO_PROVIDER_NAME } : accounts[user.client];
+    const account =
+      user.client === undefined ? { id: PROVIDER_ACCOUNT_ID, name: DEMO_PROVIDER_NAME } : accounts[user.client];
     if (!account) continue;
     const password = options.password ?? randomPassword();
     await createUser(kernel, { accountId: account.id, role: user.role, name: user.name, email: user.email, password });
@@ -59,7 +74,12 @@ export const seedDemo = async (kernel: Kernel, options: { password?: string } = 
   for (const note of NOTES) {
     const account = accounts[note.client];
     if (!account) continue;
-    await recordContactNote(kernel, { accountId: account.id, actor: { id: receptionist.id, role: receptionist.role }, person: note.person, body: note.body });
+    await recordContactNote(kernel, {
+      accountId: account.id,
+      actor: { id: receptionist.id, role: receptionist.role },
+      person: note.person,
+      body: note.body,
+    });
   }
 
   return { created: true, accounts, users };

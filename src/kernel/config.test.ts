@@ -31,6 +31,7 @@ describe(loadConfig.name, () => {
       sessionTtlHours: 12,
       cookieSecure: true,
       jobs: true,
+      uploadLimitBytes: 10 * 1024 * 1024,
     });
   });
 

@@ -36,12 +36,19 @@ const ZEnv = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Off only for tests over plain http that are not a browser. Browsers accept Secure cookies on 127.0.0.1. */
   COOKIE_SECURE: booleanFlag.default(true),
   JOBS: booleanFlag.default(true),
   /** The business's policy file (YAML); policies/answering-service.yaml when unset. */
   POLICY_FILE: z.string().min(1).optional(),
+  /** Largest scan or photo accepted for a post item, in megabytes. */
+  UPLOAD_LIMIT_MB: z.coerce.number().min(0.1).max(100).default(10),
 });
 
 export type Config = Readonly<{
@@ -61,6 +68,7 @@ export type Config = Readonly<{
   jobs: boolean;
   /** Absolute path of the policy file, or undefined for the default example policy. */
   policyFile: string | undefined;
+  uploadLimitBytes: number;
 }>;
 
 export class ConfigError extends Error {
@@ -101,6 +109,7 @@ export const loadConfig = (env: Record<string, string | undefined>, overrides: P
     cookieSecure: e.COOKIE_SECURE,
     jobs: e.JOBS,
     policyFile: e.POLICY_FILE === undefined ? undefined : path.resolve(e.POLICY_FILE),
+    uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1_048_576),
     ...overrides,
   });
 };

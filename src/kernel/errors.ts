@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   /** The request conflicts with the current state (duplicate, already done). */
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** An upload whose content (checked by its bytes, not its name) is not an accepted type. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

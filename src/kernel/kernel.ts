@@ -30,7 +30,14 @@ export type Kernel = Readonly<{
   close(): Promise<void>;
 }>;
 
-export type KernelOverrides = Partial<{ db: Database; clock: Clock; keyring: Keyring; mailer: Mailer; policy: Policy; policyFile: LoadedPolicy }>;
+export type KernelOverrides = Partial<{
+  db: Database;
+  clock: Clock;
+  keyring: Keyring;
+  mailer: Mailer;
+  policy: Policy;
+  policyFile: LoadedPolicy;
+}>;
 
 export const createKernel = async (config: Config, overrides: KernelOverrides = {}): Promise<Kernel> => {
   // Read before anything opens: an invalid policy file stops start-up with every problem listed.
@@ -39,10 +46,9 @@ export const createKernel = async (config: Config, overrides: KernelOverrides = 
     overrides.db ??
     (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
   await migrate(db);
-  const keyring =
-    overrides.keyring ??
-    loadKeyring({ ...config });
-  const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
+  const keyring = overrides.keyring ?? loadKeyring({ ...config });
+  const mailer =
+    overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
   const jobs = createJobs(db);
   let jobsStarted = false;
 

@@ -10,8 +10,8 @@ import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { requirePurpose } from '../kernel/policy/policy.ts';
-import { createSubject, type SubjectDataSource } from '../subjects/subjects.ts';
 import { findSubjectsByIndex } from '../subjects/subject-repository.ts';
+import { createSubject, type SubjectDataSource } from '../subjects/subjects.ts';
 import { deleteNotes, insertNote, listNotes } from './note-repository.ts';
 
 const PURPOSE = 'service_delivery';
@@ -40,7 +40,12 @@ export const recordContactNote = (deps: Deps, input: RecordContactNote) =>
         actor: input.actor,
         purpose: PURPOSE,
       }));
-    await requirePurpose(trx, deps.policy, { accountId: input.accountId, subjectId, purpose: PURPOSE, operation: 'use' });
+    await requirePurpose(trx, deps.policy, {
+      accountId: input.accountId,
+      subjectId,
+      purpose: PURPOSE,
+      operation: 'use',
+    });
     const note = await insertNote(trx, {
       accountId: input.accountId,
       subjectId,
@@ -68,7 +73,13 @@ const matchExisting = async (deps: Deps, trx: Trx, input: RecordContactNote): Pr
     const value = input.person[by];
     if (!value) continue;
     const bidx = deps.vault.blindIndex(by, input.accountId, value);
-    const [match] = await findSubjectsByIndex(trx, input.accountId, by === 'email' ? 'email_bidx' : 'phone_bidx', bidx, 1);
+    const [match] = await findSubjectsByIndex(
+      trx,
+      input.accountId,
+      by === 'email' ? 'email_bidx' : 'phone_bidx',
+      bidx,
+      1,
+    );
     if (match) return match.id;
   }
 

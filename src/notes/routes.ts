@@ -18,9 +18,15 @@ export const noteRoutes = (app: App, kernel: Kernel) => {
             .object({
               name: z.string().trim().min(1).max(200),
               email: z.email().max(320).optional(),
-              phone: z.string().trim().regex(/^\+?[\d\s().-]{6,30}$/, 'a phone number').optional(),
+              phone: z
+                .string()
+                .trim()
+                .regex(/^\+?[\d\s().-]{6,30}$/, 'a phone number')
+                .optional(),
             })
-            .refine((p) => p.email || p.phone, { message: 'give an e-mail or a phone number, so the person can be reached' }),
+            .refine((p) => p.email || p.phone, {
+              message: 'give an e-mail or a phone number, so the person can be reached',
+            }),
           body: z.string().trim().min(1).max(4000),
         }),
         response: { 201: z.object({ noteId: z.uuid(), subjectId: z.uuid(), linkedExisting: z.boolean() }) },

@@ -4,7 +4,14 @@ import { authContext } from '../auth/routes.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { viewNotes } from '../notes/contact-notes.ts';
-import { ERASURE_REASONS, eraseSubject, exportSubject, findSubjects, readSubject, type SubjectDataSource } from './subjects.ts';
+import {
+  ERASURE_REASONS,
+  eraseSubject,
+  exportSubject,
+  findSubjects,
+  readSubject,
+  type SubjectDataSource,
+} from './subjects.ts';
 
 const ZSubject = z.object({
   id: z.uuid(),
@@ -35,8 +42,15 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
         summary: 'Find people by exact e-mail, phone or name (blind index)',
         params: ZAccountParams,
         querystring: z
-          .object({ email: z.string().min(3).max(320).optional(), phone: z.string().min(3).max(40).optional(), name: z.string().min(1).max(200).optional() })
-          .refine((q) => [q.email, q.phone, q.name].filter(Boolean).length === 1, 'give exactly one of email, phone or name'),
+          .object({
+            email: z.string().min(3).max(320).optional(),
+            phone: z.string().min(3).max(40).optional(),
+            name: z.string().min(1).max(200).optional(),
+          })
+          .refine(
+            (q) => [q.email, q.phone, q.name].filter(Boolean).length === 1,
+            'give exactly one of email, phone or name',
+          ),
         response: { 200: z.object({ subjects: z.array(ZSubject) }) },
       },
     },
@@ -64,7 +78,9 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
         response: {
           200: z.object({
             subject: ZSubject,
-            notes: z.array(z.object({ id: z.uuid(), body: z.string().nullable(), purpose: z.string(), createdAt: z.string() })),
+            notes: z.array(
+              z.object({ id: z.uuid(), body: z.string().nullable(), purpose: z.string(), createdAt: z.string() }),
+            ),
           }),
         },
       },
@@ -84,7 +100,13 @@ export const subjectRoutes = (app: App, kernel: Kernel, sources: readonly Subjec
 
   app.get(
     '/api/accounts/:accountId/subjects/:subjectId/export',
-    { schema: { tags: ['subjects'], summary: 'Everything held about a person, decrypted, as JSON (right of access)', params: ZSubjectParams } },
+    {
+      schema: {
+        tags: ['subjects'],
+        summary: 'Everything held about a person, decrypted, as JSON (right of access)',
+        params: ZSubjectParams,
+      },
+    },
     async (request, reply) => {
       const { accountId, subjectId } = request.params;
       await requireClientAccount(kernel, accountId);

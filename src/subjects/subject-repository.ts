@@ -55,7 +55,10 @@ export const getSubjectRow = (trx: Trx, subjectId: string) =>
 export const deleteSubjectRow = (trx: Trx, subjectId: string) =>
   trx.deleteFrom('subjects').where('id', '=', subjectId).executeTakeFirst();
 
-export const insertErasureLedger = (trx: Trx, entry: { subjectId: string; accountId: string; at: Date; reason: string }) =>
+export const insertErasureLedger = (
+  trx: Trx,
+  entry: { subjectId: string; accountId: string; at: Date; reason: string },
+) =>
   trx
     .insertInto('erasure_ledger')
     .values({ subject_id: entry.subjectId, account_id: entry.accountId, erased_at: entry.at, reason: entry.reason })

@@ -18,9 +18,9 @@ import {
   deleteSubjectRow,
   findSubjectsByIndex,
   getSubjectRow,
+  type IndexedField,
   insertErasureLedger,
   insertSubject,
-  type IndexedField,
   listAuditEventsAbout,
   listProcessingControls,
 } from './subject-repository.ts';
@@ -40,7 +40,12 @@ export type NewSubject = {
 };
 
 export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Promise<string> => {
-  await requirePurpose(trx, deps.policy, { accountId: input.accountId, subjectId: null, purpose: input.purpose, operation: 'use' });
+  await requirePurpose(trx, deps.policy, {
+    accountId: input.accountId,
+    subjectId: null,
+    purpose: input.purpose,
+    operation: 'use',
+  });
   const id = crypto.randomUUID();
   const { vault } = deps;
   await vault.createKey(trx, input.accountId, id, deps.clock);
@@ -101,7 +106,11 @@ const openSubject = async (deps: Pick<Kernel, 'vault'>, trx: Trx, row: SubjectRo
   };
 };
 
-const BY_FIELD: Record<'email' | 'phone' | 'name', IndexedField> = { email: 'email_bidx', phone: 'phone_bidx', name: 'name_bidx' };
+const BY_FIELD: Record<'email' | 'phone' | 'name', IndexedField> = {
+  email: 'email_bidx',
+  phone: 'phone_bidx',
+  name: 'name_bidx',
+};
 
 /** Exact-match search by blind index; every person shown is an audited read. */
 export const findSubjects = async (
@@ -134,14 +143,27 @@ export const readSubject = async (
 ): Promise<SubjectView> => {
   const row = await getSubjectRow(trx, input.subjectId);
   if (!row) throw new AppError('NOT_FOUND', 'No such person in this account');
-  await requirePurpose(trx, deps.policy, { accountId: input.accountId, subjectId: row.id, purpose: input.purpose, operation: 'use' });
+  await requirePurpose(trx, deps.policy, {
+    accountId: input.accountId,
+    subjectId: row.id,
+    purpose: input.purpose,
+    operation: 'use',
+  });
   const view = await openSubject(deps, trx, row);
   await auditRead(deps, trx, input.accountId, input.actor, row.id, input.purpose, 'view');
 
   return view;
 };
 
-const auditRead = (deps: Deps, trx: Trx, accountId: string, actor: Actor, subjectId: string, purpose: string, via: string) =>
+const auditRead = (
+  deps: Deps,
+  trx: Trx,
+  accountId: string,
+  actor: Actor,
+  subjectId: string,
+  purpose: string,
+  via: string,
+) =>
   recordAudit(trx, deps.clock, {
     accountId,
     actor,
@@ -158,8 +180,11 @@ const auditRead = (deps: Deps, trx: Trx, accountId: string, actor: Actor, subjec
 export type SubjectDataSource = {
   name: string;
   export(deps: Deps, trx: Trx, subjectId: string): Promise<unknown[]>;
-  /** Deletes the rows; returns how many. Keys are destroyed afterwards by `eraseSubject`. */
-  erase(trx: Trx, subjectId: string): Promise<number>;
+  /**
+   * Deletes the rows; returns how many. Keys are destroyed afterwards by `eraseSubject`, so a source that must read
+   * the person's sealed fields first (the marketing suppression list does) can still open them with `deps.vault`.
+   */
+  erase(trx: Trx, subjectId: string, deps: Deps): Promise<number>;
 };
 
 export const exportSubject = async (
@@ -209,7 +234,12 @@ export const exportSubject = async (
  * ciphertext that survives elsewhere is unreadable. What stays is an audit event and a ledger line, both ids only.
  */
 /** Why a person was erased: a code, since it is kept in the audit trail and the erasure ledger. */
-export const ERASURE_REASONS = ['data_subject_request', 'retention_expired', 'unlawful_processing', 'duplicate_record'] as const;
+export const ERASURE_REASONS = [
+  'data_subject_request',
+  'retention_expired',
+  'unlawful_processing',
+  'duplicate_record',
+] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
 
 export const eraseSubject = async (
@@ -224,11 +254,16 @@ export const eraseSubject = async (
     throw new AppError('CONFLICT', 'This person has a user account: close the account before erasing them');
   }
   const counts: Record<string, number> = {};
-  for (const source of sources) counts[source.name] = await source.erase(trx, input.subjectId);
+  for (const source of sources) counts[source.name] = await source.erase(trx, input.subjectId, deps);
   counts.processing_controls = Number((await deleteProcessingControls(trx, input.subjectId)).numDeletedRows);
   await deleteSubjectRow(trx, input.subjectId);
   await deps.vault.destroyKey(trx, input.subjectId);
-  await insertErasureLedger(trx, { subjectId: input.subjectId, accountId: input.accountId, at: deps.clock.now(), reason: input.reason });
+  await insertErasureLedger(trx, {
+    subjectId: input.subjectId,
+    accountId: input.accountId,
+    at: deps.clock.now(),
+    reason: input.reason,
+  });
   await recordAudit(trx, deps.clock, {
     accountId: input.accountId,
     actor: input.actor,

@@ -28,7 +28,10 @@ describe('thin path over HTTP', () => {
     const created = await fetch(`${base}/contact-notes`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ person: { name: 'Marker Person', email: 'marker@example.test', phone: '+44 20 7946 0999' }, body: 'NOTE-MARKER' }),
+      body: JSON.stringify({
+        person: { name: 'Marker Person', email: 'marker@example.test', phone: '+44 20 7946 0999' },
+        body: 'NOTE-MARKER',
+      }),
     });
     expect(created.status).toBe(201);
     const { subjectId } = (await created.json()) as { subjectId: string };
@@ -42,7 +45,11 @@ describe('thin path over HTTP', () => {
     expect(exported.subject.name).toBe('Marker Person');
     expect(exported.data.contact_notes[0].body).toBe('NOTE-MARKER');
 
-    const erased = await fetch(`${base}/subjects/${subjectId}/erase`, { method: 'POST', headers, body: JSON.stringify({ confirm: 'ERASE' }) });
+    const erased = await fetch(`${base}/subjects/${subjectId}/erase`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ confirm: 'ERASE' }),
+    });
     expect(erased.status).toBe(200);
     const after = await (await fetch(`${base}/subjects?email=marker@example.test`, { headers })).json();
     expect(after.subjects).toEqual([]);

@@ -33,7 +33,10 @@ export const openTestDatabase = async (options: { dataDir?: string } = {}): Prom
         // pg's pool.end() resolves before its sockets close; a forced drop would then terminate a live connection
         // and its FATAL would surface as an uncaught error in the test process. Wait for the server to see them go.
         for (let attempt = 0; attempt < 250; attempt += 1) {
-          const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          const { rows } = await admin.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
           if (rows[0]?.n === 0) break;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -43,7 +46,9 @@ export const openTestDatabase = async (options: { dataDir?: string } = {}): Prom
     };
   }
   const template = new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
-  const pglite = options.dataDir ? new PGlite(options.dataDir, { loadDataDir: template }) : new PGlite({ loadDataDir: template });
+  const pglite = options.dataDir
+    ? new PGlite(options.dataDir, { loadDataDir: template })
+    : new PGlite({ loadDataDir: template });
   await pglite.waitReady;
   const db = await openDatabase({ pglite });
 

@@ -15,7 +15,13 @@ import { openTestDatabase, type TestDatabase } from './db.ts';
 export type TestKernel = Kernel & { clock: TravelClock; db: TestDatabase; sent: OutgoingMail[]; dataDir: string };
 
 export const createTestKernel = async (
-  options: { env?: Record<string, string>; pgliteOnDisk?: boolean; start?: Date; mailer?: Mailer; keyring?: Keyring } = {},
+  options: {
+    env?: Record<string, string>;
+    pgliteOnDisk?: boolean;
+    start?: Date;
+    mailer?: Mailer;
+    keyring?: Keyring;
+  } = {},
 ): Promise<TestKernel> => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-test-'));
   const db = await openTestDatabase(options.pgliteOnDisk ? { dataDir: path.join(dataDir, 'pgdata') } : {});

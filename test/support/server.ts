@@ -28,7 +28,9 @@ export type TestServer = {
   };
 };
 
-export const startTestServer = async (options: { mailer?: Mailer; cookieSecure?: boolean } = {}): Promise<TestServer> => {
+export const startTestServer = async (
+  options: { mailer?: Mailer; cookieSecure?: boolean } = {},
+): Promise<TestServer> => {
   const kernel = await createTestKernel({
     mailer: options.mailer,
     env: { COOKIE_SECURE: options.cookieSecure === false ? '0' : '1' },
@@ -37,7 +39,10 @@ export const startTestServer = async (options: { mailer?: Mailer; cookieSecure?:
   const app = await buildApp(kernel);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  const login = (role: string) => ({ email: demo.users.find((u) => u.role === role)?.email ?? '', password: TEST_PASSWORD });
+  const login = (role: string) => ({
+    email: demo.users.find((u) => u.role === role)?.email ?? '',
+    password: TEST_PASSWORD,
+  });
 
   return {
     url: `http://127.0.0.1:${port}`,

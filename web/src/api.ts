@@ -51,6 +51,7 @@ export type ApiErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'INTERNAL'
   | 'UNAVAILABLE'
@@ -116,9 +117,11 @@ const toApiError = async (response: Response): Promise<ApiError> => {
   return new ApiError(response.status, code, `The server answered ${response.status} ${response.statusText}`.trim());
 };
 
-const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
+export const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const form = body instanceof FormData;
+  // A FormData body sets its own multipart content type (with the boundary).
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
@@ -126,7 +129,7 @@ const send = async (method: string, path: string, body?: unknown): Promise<Respo
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'NETWORK', 'Could not reach Custodian. Check your connection and try again.');
@@ -140,17 +143,21 @@ const send = async (method: string, path: string, body?: unknown): Promise<Respo
   return response;
 };
 
-const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+export const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
   const response = await send(method, path, body);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 };
 
+/** For feature modules with their own calls (web/src/staff-office-api.ts): same CSRF, errors and session handling. */
+export const apiRequest = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  request<T>(method, path, body);
+
 const accountPath = (accountId: string): string => `/api/accounts/${encodeURIComponent(accountId)}`;
 const subjectPath = (accountId: string, subjectId: string): string =>
   `${accountPath(accountId)}/subjects/${encodeURIComponent(subjectId)}`;
 
-const filenameFrom = (disposition: string | null, fallback: string): string => {
+export const filenameFrom = (disposition: string | null, fallback: string): string => {
   if (!disposition) return fallback;
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
   if (star?.[1]) return decodeURIComponent(star[1]);

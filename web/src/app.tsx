@@ -2,11 +2,20 @@ import { type ReactNode, useEffect } from 'react';
 import type { User } from './api.ts';
 import { ComingSoonPage } from './pages/coming-soon-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { AcceptInvitationPage } from './pages/portal/accept-invitation-page.tsx';
+import { PortalColleaguesPage } from './pages/portal/colleagues-page.tsx';
+import { PortalInboxPage } from './pages/portal/inbox-page.tsx';
+import { PortalItemPage } from './pages/portal/item-page.tsx';
 import { PortalOverviewPage } from './pages/portal/overview-page.tsx';
+import { PortalSettingsPage } from './pages/portal/settings-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { AccountPage } from './pages/staff/account-page.tsx';
 import { AccountsPage } from './pages/staff/accounts-page.tsx';
 import { PersonPage } from './pages/staff/person-page.tsx';
+import { StaffCampaignsPage } from './pages/staff-campaigns-page.tsx';
+import { StaffMessagesPage } from './pages/staff-messages-page.tsx';
+import { StaffPostPage } from './pages/staff-post-page.tsx';
+import { StaffVerifyPage } from './pages/staff-verify-page.tsx';
 import { matchPath, navigate, usePath } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { AppShell, type NavItem } from './shell/app-shell.tsx';
@@ -14,11 +23,13 @@ import {
   BuildingIcon,
   HomeIcon,
   InboxIcon,
+  LockIcon,
   MailIcon,
   MessageIcon,
   ScrollIcon,
   SettingsIcon,
   ShieldIcon,
+  SparkIcon,
   UsersIcon,
 } from './ui/icons.tsx';
 import { PageLoader } from './ui/spinner.tsx';
@@ -42,18 +53,6 @@ const Redirect = ({ to }: { to: string }) => {
 type ComingSoon = { title: string; description: string; promise: string; icon: ReactNode };
 
 const STAFF_SOON: Record<string, ComingSoon> = {
-  '/staff/messages': {
-    title: 'Messages',
-    description: 'Phone messages taken for client businesses.',
-    promise: 'Take a message once and deliver it by e-mail or text, with a record of who saw it and when.',
-    icon: <MessageIcon size={28} />,
-  },
-  '/staff/post': {
-    title: 'Post',
-    description: 'Letters and parcels received for clients.',
-    promise: 'Log incoming post, scan it on request and track forwarding or collection.',
-    icon: <MailIcon size={28} />,
-  },
   '/staff/rights-requests': {
     title: 'Rights requests',
     description: 'Access, correction and erasure requests from the people you hold data about.',
@@ -69,30 +68,6 @@ const STAFF_SOON: Record<string, ComingSoon> = {
 };
 
 const PORTAL_SOON: Record<string, ComingSoon> = {
-  '/portal/inbox': {
-    title: 'Inbox',
-    description: 'Messages your answering team took for you.',
-    promise: 'Read every message taken for you, mark it done and reply to the caller.',
-    icon: <InboxIcon size={28} />,
-  },
-  '/portal/post': {
-    title: 'Post',
-    description: 'Letters and parcels received at your virtual office.',
-    promise: 'See post as it arrives, ask for a scan and choose forwarding or collection.',
-    icon: <MailIcon size={28} />,
-  },
-  '/portal/colleagues': {
-    title: 'Colleagues',
-    description: 'People at your business who can use this portal.',
-    promise: 'Invite colleagues and decide what each of them can see.',
-    icon: <UsersIcon size={28} />,
-  },
-  '/portal/settings': {
-    title: 'Settings',
-    description: 'How your answering service works for you.',
-    promise: 'Set greetings, opening hours and where messages are delivered.',
-    icon: <SettingsIcon size={28} />,
-  },
   '/portal/privacy': {
     title: 'Privacy',
     description: 'What is kept about your callers, for how long, and why.',
@@ -103,23 +78,29 @@ const PORTAL_SOON: Record<string, ComingSoon> = {
 
 const STAFF_NAV: NavItem[] = [
   { to: STAFF_HOME, label: 'Accounts', icon: <BuildingIcon />, activePrefix: '/staff/accounts' },
-  { to: '/staff/messages', label: 'Messages', icon: <MessageIcon />, soon: true },
-  { to: '/staff/post', label: 'Post', icon: <MailIcon />, soon: true },
+  { to: '/staff/messages', label: 'Messages', icon: <MessageIcon /> },
+  { to: '/staff/post', label: 'Post', icon: <MailIcon /> },
+  { to: '/staff/verify', label: 'Verify caller', icon: <LockIcon /> },
+  { to: '/staff/campaigns', label: 'Campaigns', icon: <SparkIcon /> },
   { to: '/staff/rights-requests', label: 'Rights requests', icon: <ShieldIcon />, soon: true },
   { to: '/staff/audit', label: 'Audit', icon: <ScrollIcon />, soon: true },
 ];
 
 const PORTAL_NAV: NavItem[] = [
   { to: PORTAL_HOME, label: 'Overview', icon: <HomeIcon /> },
-  { to: '/portal/inbox', label: 'Inbox', icon: <InboxIcon />, soon: true },
-  { to: '/portal/post', label: 'Post', icon: <MailIcon />, soon: true },
-  { to: '/portal/colleagues', label: 'Colleagues', icon: <UsersIcon />, soon: true },
-  { to: '/portal/settings', label: 'Settings', icon: <SettingsIcon />, soon: true },
+  { to: '/portal/inbox', label: 'Inbox', icon: <InboxIcon />, activePrefix: '/portal/inbox/message/' },
+  { to: '/portal/post', label: 'Post', icon: <MailIcon />, activePrefix: '/portal/inbox/post/' },
+  { to: '/portal/colleagues', label: 'Colleagues', icon: <UsersIcon /> },
+  { to: '/portal/settings', label: 'Settings', icon: <SettingsIcon /> },
   { to: '/portal/privacy', label: 'Privacy', icon: <ShieldIcon />, soon: true },
 ];
 
 const staffPage = (path: string): ReactNode => {
   if (path === STAFF_HOME || path === '/staff/accounts') return <AccountsPage />;
+  if (path === '/staff/campaigns') return <StaffCampaignsPage />;
+  if (path === '/staff/messages') return <StaffMessagesPage />;
+  if (path === '/staff/post') return <StaffPostPage />;
+  if (path === '/staff/verify') return <StaffVerifyPage />;
   const person = matchPath('/staff/accounts/:accountId/people/:subjectId', path);
   if (person?.accountId && person.subjectId) {
     return <PersonPage accountId={person.accountId} subjectId={person.subjectId} />;
@@ -133,6 +114,13 @@ const staffPage = (path: string): ReactNode => {
 
 const portalPage = (path: string): ReactNode => {
   if (path === PORTAL_HOME) return <PortalOverviewPage />;
+  if (path === '/portal/inbox') return <PortalInboxPage />;
+  if (path === '/portal/post') return <PortalInboxPage initialType="post" />;
+  if (path === '/portal/colleagues') return <PortalColleaguesPage />;
+  if (path === '/portal/settings') return <PortalSettingsPage />;
+  const item = matchPath('/portal/inbox/:kind/:id', path);
+  if (item?.id && (item.kind === 'message' || item.kind === 'post'))
+    return <PortalItemPage kind={item.kind} id={item.id} />;
   const soon = PORTAL_SOON[path];
   if (soon) return <ComingSoonPage {...soon} />;
   return <NotFoundPage home={PORTAL_HOME} />;
@@ -149,6 +137,9 @@ const Routes = () => {
       </main>
     );
   }
+
+  // The invitation link works signed in or out: it creates a new sign-in, it does not use the current one.
+  if (path === '/accept-invitation') return <AcceptInvitationPage />;
 
   if (state.status === 'signed-out') {
     if (path !== '/sign-in') {

@@ -120,7 +120,11 @@ export type ChainReport = {
 
 /** Walks every account's chain from genesis; reads through the owner connection. */
 export const verifyAuditChains = async (db: Database): Promise<ChainReport[]> => {
-  const heads = await db.kysely.selectFrom('audit_heads').select(['account_id', 'seq', 'hash']).orderBy('account_id').execute();
+  const heads = await db.kysely
+    .selectFrom('audit_heads')
+    .select(['account_id', 'seq', 'hash'])
+    .orderBy('account_id')
+    .execute();
   const reports: ChainReport[] = [];
   for (const head of heads) reports.push(await verifyChain(db, head.account_id, Number(head.seq), head.hash));
 
@@ -129,11 +133,21 @@ export const verifyAuditChains = async (db: Database): Promise<ChainReport[]> =>
 
 const BATCH = 2_000;
 
-const verifyChain = async (db: Database, accountId: string, headSeq: number, headHash: Buffer): Promise<ChainReport> => {
+const verifyChain = async (
+  db: Database,
+  accountId: string,
+  headSeq: number,
+  headHash: Buffer,
+): Promise<ChainReport> => {
   let prev: Buffer = GENESIS;
   let expectedSeq = 1;
   let count = 0;
-  const broken = (seq: number, reason: string): ChainReport => ({ accountId, events: count, ok: false, brokenAt: { seq, reason } });
+  const broken = (seq: number, reason: string): ChainReport => ({
+    accountId,
+    events: count,
+    ok: false,
+    brokenAt: { seq, reason },
+  });
   for (;;) {
     const rows = await db.kysely
       .selectFrom('audit_events')

@@ -49,6 +49,25 @@ export const openField = (dataKey: Buffer, blob: Buffer, field: string): string 
   return Buffer.concat([decipher.update(blob.subarray(HEADER)), decipher.final()]).toString('utf8');
 };
 
+/** Like `sealField`, for binary content (scans, photos): same envelope, same associated-data binding. */
+export const sealBytes = (dataKey: Buffer, keyId: string, field: string, plaintext: Buffer): Buffer => {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', dataKey, iv);
+  cipher.setAAD(Buffer.from(field));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+
+  return Buffer.concat([Buffer.from([VERSION]), uuidToBytes(keyId), iv, cipher.getAuthTag(), body]);
+};
+
+export const openBytes = (dataKey: Buffer, blob: Buffer, field: string): Buffer => {
+  if (blob.length < HEADER || blob[0] !== VERSION) throw new AppError('INTERNAL', 'Unreadable ciphertext');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', dataKey, blob.subarray(17, 29));
+  decipher.setAAD(Buffer.from(field));
+  decipher.setAuthTag(blob.subarray(29, 45));
+
+  return Buffer.concat([decipher.update(blob.subarray(HEADER)), decipher.final()]);
+};
+
 /** The key id (a subject's uuid) a sealed value was written under. */
 export const keyIdOf = (blob: Buffer): string => bytesToUuid(blob.subarray(1, 17));
 
@@ -59,17 +78,15 @@ export type BlindIndexKind = 'email' | 'phone' | 'name';
  * in two accounts from producing linkable indexes.
  */
 export const blindIndex = (key: Buffer, kind: BlindIndexKind, scope: string, value: string): Buffer =>
-  crypto.createHmac('sha256', key).update(`${kind}\0${scope}\0${normalise(kind, value)}`).digest().subarray(0, 16);
+  crypto
+    .createHmac('sha256', key)
+    .update(`${kind}\0${scope}\0${normalise(kind, value)}`)
+    .digest()
+    .subarray(0, 16);
 
 export const normalise = (kind: BlindIndexKind, value: string): string => {
   if (kind === 'email') return value.trim().toLowerCase();
-  if (kind === 'name')
-    return value
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .trim();
+  if (kind === 'name') return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
   // "+44 (0)20 …" writes the trunk 0 that international dialling drops.
   const digits = value.replace(/\(0\)/g, '').replace(/[^\d]/g, '');
   if (value.trim().startsWith('+')) return digits;

@@ -22,7 +22,10 @@ export const loadKeyring = (options: {
   const file = path.join(options.dataDir, 'keys', 'keyring.json');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fresh = { kek: crypto.randomBytes(32).toString('base64'), blindIndexKey: crypto.randomBytes(32).toString('base64') };
+    const fresh = {
+      kek: crypto.randomBytes(32).toString('base64'),
+      blindIndexKey: crypto.randomBytes(32).toString('base64'),
+    };
     fs.writeFileSync(file, JSON.stringify(fresh), { mode: 0o600, flag: 'wx' });
   }
   const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { kek: string; blindIndexKey: string };

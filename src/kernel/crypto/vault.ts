@@ -11,15 +11,35 @@
 import type { Clock } from '../clock.ts';
 import type { Trx } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-import { type BlindIndexKind, blindIndex, keyIdOf, newDataKey, openField, sealField, unwrapKey, wrapKey } from './cipher.ts';
+import {
+  type BlindIndexKind,
+  blindIndex,
+  keyIdOf,
+  newDataKey,
+  openBytes,
+  openField,
+  sealBytes,
+  sealField,
+  unwrapKey,
+  wrapKey,
+} from './cipher.ts';
 import type { Keyring } from './keyring.ts';
 
 export type Vault = {
   createKey(trx: Trx, accountId: string, subjectId: string, clock: Clock): Promise<void>;
   seal(trx: Trx, subjectId: string, field: string, plaintext: string): Promise<Buffer>;
-  sealNullable(trx: Trx, subjectId: string, field: string, plaintext: string | null | undefined): Promise<Buffer | null>;
+  sealNullable(
+    trx: Trx,
+    subjectId: string,
+    field: string,
+    plaintext: string | null | undefined,
+  ): Promise<Buffer | null>;
   /** The plaintext, or null when the subject's key has been destroyed. */
   open(trx: Trx, blob: Buffer, field: string): Promise<string | null>;
+  /** Binary content (a scan) sealed under a key; the key id is usually a subject's, or an item's for post. */
+  sealBytes(trx: Trx, keyId: string, field: string, plaintext: Buffer): Promise<Buffer>;
+  /** The bytes, or null when the key has been destroyed. */
+  openBytes(trx: Trx, blob: Buffer, field: string): Promise<Buffer | null>;
   destroyKey(trx: Trx, subjectId: string): Promise<void>;
   blindIndex(kind: BlindIndexKind, scope: string, value: string): Buffer;
 };
@@ -79,6 +99,17 @@ export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
       const key = await keyFor(trx, keyIdOf(blob));
 
       return key ? openField(key, blob, field) : null;
+    },
+    sealBytes: async (trx, keyId, field, plaintext) => {
+      const key = await keyFor(trx, keyId);
+      if (!key) throw new AppError('CONFLICT', 'The key for this item has been destroyed');
+
+      return sealBytes(key, keyId, field, plaintext);
+    },
+    openBytes: async (trx, blob, field) => {
+      const key = await keyFor(trx, keyIdOf(blob));
+
+      return key ? openBytes(key, blob, field) : null;
     },
     destroyKey: async (trx, subjectId) => {
       cache.delete(subjectId);

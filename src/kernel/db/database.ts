@@ -39,10 +39,7 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export type OpenDatabaseOptions =
-  | { databaseUrl: string; poolSize?: number }
-  | { dataDir: string }
-  | { pglite: PGlite };
+export type OpenDatabaseOptions = { databaseUrl: string; poolSize?: number } | { dataDir: string } | { pglite: PGlite };
 
 export const openDatabase = async (options: OpenDatabaseOptions): Promise<Database> => {
   if ('databaseUrl' in options) {

@@ -9,10 +9,11 @@ import type { Database } from './database.ts';
 import { kernelMigration } from './migrations/0001-kernel.ts';
 import { policyMigration } from './migrations/0002-policy.ts';
 import { officeMigration } from './migrations/0003-office.ts';
+import { consentMigration } from './migrations/0005-consent.ts';
 
 export type Migration = { name: string; up: string };
 
-export const MIGRATIONS: readonly Migration[] = [kernelMigration, policyMigration, officeMigration];
+export const MIGRATIONS: readonly Migration[] = [kernelMigration, policyMigration, officeMigration, consentMigration];
 
 const LOCK_KEY = 4_242_001;
 

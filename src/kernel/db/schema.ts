@@ -212,7 +212,13 @@ export type StoredFilesTable = {
 
 export type ItemSearchTermsTable = { account_id: string; item_kind: ItemKind; item_id: string; term: Bytes };
 
-export type ItemReadsTable = { account_id: string; item_kind: ItemKind; item_id: string; user_id: string; read_at: Timestamp };
+export type ItemReadsTable = {
+  account_id: string;
+  item_kind: ItemKind;
+  item_id: string;
+  user_id: string;
+  read_at: Timestamp;
+};
 
 export type ColleagueAccessTable = {
   account_id: string;
@@ -255,6 +261,77 @@ export type NotificationsTable = {
   sent_at: Timestamp | null;
 };
 
+export type CallerVerificationsTable = {
+  id: string;
+  account_id: string;
+  staff_user_id: string;
+  client_user_id: string;
+  factors: string[];
+  outcome: 'pass' | 'fail';
+  created_at: Timestamp;
+};
+
+export type MarketingChannel = 'email' | 'sms' | 'phone' | 'post' | 'fax' | 'social';
+
+export type ConsentRecordsTable = {
+  id: string;
+  account_id: string;
+  subject_id: string;
+  channel: MarketingChannel;
+  topic: string;
+  state: 'given' | 'refused' | 'withdrawn';
+  basis: 'consent' | 'soft_opt_in' | 'objection';
+  method: string;
+  notice_version: number;
+  opt_out_offered: ColumnType<boolean, boolean | undefined, never>;
+  actor_id: string | null;
+  actor_role: string | null;
+  recorded_at: Timestamp;
+  seq: Generated<string>;
+};
+
+export type SuppressionListTable = {
+  account_id: string;
+  kind: 'email' | 'phone';
+  hash: Bytes;
+  reason: 'opt_out' | 'objection' | 'erasure' | 'unsubscribe';
+  created_at: Timestamp;
+};
+
+export type CampaignsTable = {
+  id: string;
+  account_id: string;
+  template: string;
+  audience: string;
+  status: 'queued' | 'sending' | 'done' | 'failed';
+  total: ColumnType<number, number | undefined, number>;
+  sent: ColumnType<number, number | undefined, number>;
+  excluded: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+};
+
+export type CampaignSendsTable = {
+  campaign_id: string;
+  account_id: string;
+  subject_id: string;
+  outcome: string;
+  at: Timestamp;
+};
+
+export type CookieConsentsTable = {
+  id: Generated<string>;
+  account_id: string;
+  consent_id: string;
+  notice_version: number;
+  granted: string[];
+  refused: string[];
+  gpc: boolean;
+  method: 'accept_all' | 'reject_all' | 'custom' | 'gpc';
+  recorded_at: Timestamp;
+};
+
 export type DB = {
   accounts: AccountsTable;
   subjects: SubjectsTable;
@@ -277,8 +354,14 @@ export type DB = {
   colleague_invitations: ColleagueInvitationsTable;
   notification_preferences: NotificationPreferencesTable;
   notifications: NotificationsTable;
+  caller_verifications: CallerVerificationsTable;
   policy_versions: PolicyVersionsTable;
   policy_agreements: PolicyAgreementsTable;
+  consent_records: ConsentRecordsTable;
+  suppression_list: SuppressionListTable;
+  campaigns: CampaignsTable;
+  campaign_sends: CampaignSendsTable;
+  cookie_consents: CookieConsentsTable;
 };
 
 /** The provider (the business running Custodian) is itself an account, so staff data is tenant-walled too. */

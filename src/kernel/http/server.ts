@@ -11,7 +11,12 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { AppError, isAppError } from '../errors.ts';
 import { ACCESS, routeKey } from './access.ts';
 import type { App } from './types.ts';
@@ -36,7 +41,9 @@ declare module 'fastify' {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const buildServer = async <A extends { role: string; csrfToken: string }>(options: ServerOptions<A>): Promise<App> => {
+export const buildServer = async <A extends { role: string; csrfToken: string }>(
+  options: ServerOptions<A>,
+): Promise<App> => {
   const app = Fastify({
     logger: {
       level: options.logLevel,
@@ -64,7 +71,11 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
 
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:', 'blob:'], 'style-src': ["'self'", "'unsafe-inline'"] },
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
     },
   });
   await app.register(cookie);
@@ -110,13 +121,18 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
         fields[`${error.validationContext ?? 'body'}${where ? `.${where}` : ''}`] = issue.message ?? 'invalid';
       }
 
-      return reply.status(400).send({ code: 'VALIDATION_FAILED', message: 'Some fields are not valid', details: { fields } });
+      return reply
+        .status(400)
+        .send({ code: 'VALIDATION_FAILED', message: 'Some fields are not valid', details: { fields } });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {
-      return reply.status(429).send({ code: 'RATE_LIMITED', message: 'Too many requests: slow down and try again', details: {} });
+      return reply
+        .status(429)
+        .send({ code: 'RATE_LIMITED', message: 'Too many requests: slow down and try again', details: {} });
     }
-    if (status === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large', details: {} });
+    if (status === 413)
+      return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large', details: {} });
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ code: 'BAD_REQUEST', message: publicMessage(error), details: {} });
     }
@@ -140,9 +156,13 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
     if (file.startsWith(options.webRoot + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
       const immutable = pathname.startsWith('/assets/');
 
-      return reply.sendFile(path.relative(options.webRoot, file), { maxAge: immutable ? 31_536_000_000 : 0, immutable });
+      return reply.sendFile(path.relative(options.webRoot, file), {
+        maxAge: immutable ? 31_536_000_000 : 0,
+        immutable,
+      });
     }
-    if (!fs.existsSync(indexHtml)) return reply.type('text/plain').send('The web app is not built: run `npm run build`.');
+    if (!fs.existsSync(indexHtml))
+      return reply.type('text/plain').send('The web app is not built: run `npm run build`.');
 
     return reply.header('cache-control', 'no-store').sendFile('index.html');
   });

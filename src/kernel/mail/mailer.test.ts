@@ -84,12 +84,38 @@ describe(createMailer.name, () => {
           subject: 'New opening hours',
           text: 'We now open at 8.',
           class: 'marketing',
-          headers: { 'List-Unsubscribe': '<https://custodian.test/unsubscribe/abc>' },
+          headers: {
+            'List-Unsubscribe': '<https://custodian.test/unsubscribe/abc>',
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
         });
 
         const headers = headersOf(received.at(-1)?.raw ?? '');
         expect(headers.get('x-custodian-class')).toBe('marketing');
         expect(headers.get('list-unsubscribe')).toBe('<https://custodian.test/unsubscribe/abc>');
+      } finally {
+        sut.close();
+      }
+    });
+
+    it('refuses marketing mail without RFC 8058 one-click unsubscribe headers, sending nothing', async () => {
+      const sut = createMailer({ smtpUrl, from: FROM, dataDir: os.tmpdir() });
+      const before = received.length;
+      try {
+        const variants: (Record<string, string> | undefined)[] = [
+          undefined,
+          { 'List-Unsubscribe': '<https://custodian.test/u/abc>' },
+          {
+            'List-Unsubscribe': '<http://custodian.test/u/abc>',
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+        ];
+        for (const headers of variants) {
+          await expect(
+            sut.send({ to: 'ben@example.test', subject: 'Offer', text: 'Buy', class: 'marketing', headers }),
+          ).rejects.toThrow(/List-Unsubscribe/);
+        }
+        expect(received.length).toBe(before);
       } finally {
         sut.close();
       }

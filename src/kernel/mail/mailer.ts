@@ -57,11 +57,28 @@ export const createMailer = (options: { smtpUrl: string | undefined; from: strin
   };
 };
 
-const toMessage = (from: string, mail: OutgoingMail) => ({
-  from,
-  to: mail.to,
-  subject: mail.subject,
-  text: mail.text,
-  html: mail.html,
-  headers: { 'X-Custodian-Class': mail.class, ...mail.headers },
-});
+/** RFC 8058: a marketing message without one-click unsubscribe is a bug, never something to send. */
+const assertUnsubscribable = (mail: OutgoingMail) => {
+  if (mail.class !== 'marketing') return;
+  const header = (name: string) =>
+    Object.entries(mail.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1] ?? '';
+  if (
+    !/^<https:\/\/[^>]+>/.test(header('list-unsubscribe')) ||
+    header('list-unsubscribe-post') !== 'List-Unsubscribe=One-Click'
+  ) {
+    throw new Error('A marketing e-mail must carry List-Unsubscribe (HTTPS) and List-Unsubscribe-Post headers');
+  }
+};
+
+const toMessage = (from: string, mail: OutgoingMail) => {
+  assertUnsubscribable(mail);
+
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers: { 'X-Custodian-Class': mail.class, ...mail.headers },
+  };
+};

@@ -81,6 +81,13 @@ export type DecisionRequest = {
   purpose: string;
   /** `store` is all a restricted subject's data may undergo; `use` is anything else. */
   operation: 'use' | 'store';
+  /**
+   * The caller has checked a PECR reg. 22(3) soft opt-in for this direct-marketing use (an existing customer, similar
+   * own products, opt-out offered at collection and not taken). Marketing on that footing rests on legitimate
+   * interests (UK GDPR Recital 47) rather than consent, so the consent requirement gives way; restriction and the
+   * absolute right to object to direct marketing still apply.
+   */
+  softOptIn?: boolean;
 };
 
 export type Decision =
@@ -95,17 +102,21 @@ export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest)
   const active = (kind: string, purpose: string | null) =>
     controls.find((c) => c.kind === kind && (c.purpose === purpose || c.purpose === null))?.active ?? false;
 
-  if (request.operation === 'use' && active('restriction', request.purpose)) return { allowed: false, reason: 'restricted' };
-  const objectable = rule.legalBasis === 'legitimate_interests' || rule.legalBasis === 'public_task' || rule.directMarketing;
+  if (request.operation === 'use' && active('restriction', request.purpose))
+    return { allowed: false, reason: 'restricted' };
+  const objectable =
+    rule.legalBasis === 'legitimate_interests' || rule.legalBasis === 'public_task' || rule.directMarketing;
   if (objectable && active('objection', request.purpose)) return { allowed: false, reason: 'objected' };
-  if (rule.legalBasis === 'consent') {
+  const softOptIn = request.softOptIn === true && rule.directMarketing;
+  if (rule.legalBasis === 'consent' && !softOptIn) {
     const consent = controls.find((c) => c.kind === 'consent' && c.purpose === request.purpose);
     if (!consent?.active) return { allowed: false, reason: 'no_consent' };
   }
   const introduced = policy.newPurposes?.[request.purpose];
-  if (introduced && !(await agreedToNewPurpose(trx, request, introduced.effectiveDate))) return { allowed: false, reason: 'no_agreement' };
+  if (introduced && !(await agreedToNewPurpose(trx, request, introduced.effectiveDate)))
+    return { allowed: false, reason: 'no_agreement' };
 
-  return { allowed: true, legalBasis: rule.legalBasis };
+  return { allowed: true, legalBasis: softOptIn ? 'legitimate_interests' : rule.legalBasis };
 };
 
 export const requirePurpose = async (trx: Trx, policy: Policy, request: DecisionRequest): Promise<LegalBasis> => {

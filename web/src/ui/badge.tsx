@@ -9,6 +9,9 @@ export const Badge = ({ tone = 'neutral', children }: { tone?: BadgeTone; childr
 const STATUS_TONES: Record<string, BadgeTone> = {
   active: 'success',
   trial: 'accent',
+  subscribed: 'success',
+  cancelled: 'warning',
+  deactivated: 'neutral',
   suspended: 'warning',
   closed: 'neutral',
   erased: 'danger',
