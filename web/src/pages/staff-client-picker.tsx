@@ -39,6 +39,12 @@ export const ClientPicker = ({
     onChange(exact ?? (typed.trim() && prefix.length === 1 ? (prefix[0] ?? null) : null));
   };
 
+  // A fast typist can finish the name before the list arrives: resolve what was typed once it does.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs only when the list arrives
+  useEffect(() => {
+    if (accounts.data && text.trim() && !value) pick(text);
+  }, [accounts.data]);
+
   const loadError = accounts.status === 'error' ? asApiError(accounts.error).message : undefined;
   return (
     <Field
