@@ -120,7 +120,7 @@ describe('backups and crypto-shredding', () => {
     }
   });
 
-  it('AS-21: a newer data backup carries the ledger used to replay erasures, and a restore refuses a non-empty database', async () => {
+  it('a newer data backup carries the ledger used to replay erasures, and a restore refuses a non-empty database', async () => {
     expect((await readLedgerFromBackup(after.data)).map((e) => e.subject_id)).toEqual([erased.subjectId]);
     await expect(restoreBackup(live, { dataDir: after.data })).rejects.toMatchObject({ code: 'CONFLICT' });
   });

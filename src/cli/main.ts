@@ -141,7 +141,7 @@ const start = async (args: string[], env: Env, out: Out) => {
   const kernel = await createKernel(config);
   await ensureBaselineVersion(kernel);
   await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
-  if (opts.demo || config.demo) printDemo(out, await seedDemo(kernel));
+  if (opts.demo || config.demo) printDemo(out, await seedDemo(kernel, { officeSamples: true }));
   const app = await buildApp(kernel);
   await app.listen({ host: config.host, port: config.port });
   const stopBackground = config.jobs ? await startBackgroundWork(kernel) : () => {};
@@ -180,7 +180,7 @@ const runDemo = async (env: Env, out: Out) => {
   const kernel = await createKernel(loadConfig(env));
   try {
     await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
-    printDemo(out, await seedDemo(kernel));
+    printDemo(out, await seedDemo(kernel, { officeSamples: true }));
   } finally {
     await kernel.close();
   }

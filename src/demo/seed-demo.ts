@@ -6,7 +6,9 @@ import { createClientAccount, ensureProviderAccount } from '../accounts/accounts
 import { createUser, randomPassword } from '../auth/auth.ts';
 import { PROVIDER_ACCOUNT_ID, type Role } from '../kernel/db/schema.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import { takeMessage } from '../messages/take-message.ts';
 import { recordContactNote } from '../notes/contact-notes.ts';
+import { logPostItem } from '../post/log-post-item.ts';
 
 export const DEMO_PROVIDER_NAME = 'Northgate Answering (demo)';
 
@@ -42,6 +44,43 @@ const NOTES = [
   },
 ];
 
+const MESSAGES = [
+  {
+    client: 0,
+    callerName: 'Tobias Wren',
+    phone: '020 7946 0018',
+    reason: 'Appointment',
+    message: 'Running late for his 3pm check-up, about 15 minutes.',
+    urgency: 'normal',
+    hoursAgo: 2,
+  },
+  {
+    client: 0,
+    callerName: 'Greta Holm',
+    company: 'Holm & Vale Lettings',
+    email: 'greta@example.test',
+    reason: 'Invoice query',
+    message: 'Please call back about the November invoice before Friday.',
+    urgency: 'urgent',
+    hoursAgo: 5,
+  },
+  {
+    client: 1,
+    callerName: 'Oskar Lindqvist',
+    email: 'oskar@example.test',
+    reason: 'Site visit',
+    message: 'Can do Tuesday morning for the loft survey.',
+    urgency: 'normal',
+    hoursAgo: 26,
+  },
+] as const;
+
+const POST = [
+  { client: 0, sender: 'Dental Supplies Direct', itemType: 'parcel', trackingNumber: 'DSD-4471-XK', hoursAgo: 3 },
+  { client: 0, sender: 'County Court Business Centre', itemType: 'legal', hoursAgo: 30 },
+  { client: 1, sender: 'Planning Department', itemType: 'letter', hoursAgo: 8 },
+] as const;
+
 export type DemoCredentials = {
   created: boolean;
   accounts: { id: string; name: string }[];
@@ -49,7 +88,10 @@ export type DemoCredentials = {
 };
 
 /** Creates the demo tenant, or if it exists already, leaves it and reports that. */
-export const seedDemo = async (kernel: Kernel, options: { password?: string } = {}): Promise<DemoCredentials> => {
+export const seedDemo = async (
+  kernel: Kernel,
+  options: { password?: string; officeSamples?: boolean } = {},
+): Promise<DemoCredentials> => {
   await ensureProviderAccount(kernel, DEMO_PROVIDER_NAME);
   const existing = await kernel.db.system((trx) =>
     trx.selectFrom('accounts').select(['id', 'name']).where('kind', '=', 'client').execute(),
@@ -81,6 +123,46 @@ export const seedDemo = async (kernel: Kernel, options: { password?: string } = 
       body: note.body,
     });
   }
+  if (options.officeSamples) await seedOffice(kernel, accounts);
 
   return { created: true, accounts, users };
+};
+
+/** Sample phone messages and post, so a first look at the demo shows a working inbox. */
+const seedOffice = async (kernel: Kernel, accounts: { id: string }[]) => {
+  const staff = await kernel.db.system((trx) =>
+    trx.selectFrom('users').select(['id', 'role']).where('role', 'in', ['receptionist', 'mailroom']).execute(),
+  );
+  const as = (role: string) => {
+    const user = staff.find((u) => u.role === role);
+    if (!user) throw new Error(`demo ${role} missing`);
+
+    return { id: user.id, role: user.role };
+  };
+  const ago = (hours: number) => new Date(kernel.clock.now().getTime() - hours * 3_600_000);
+  for (const [i, m] of MESSAGES.entries()) {
+    const account = accounts[m.client];
+    if (!account) continue;
+    const { client, hoursAgo, ...fields } = m;
+    await takeMessage(kernel, {
+      ...fields,
+      accountId: account.id,
+      actor: as('receptionist'),
+      callbackRequested: true,
+      callAt: ago(hoursAgo),
+      idempotencyKey: `demo-message-${i}`,
+    });
+  }
+  for (const [i, p] of POST.entries()) {
+    const account = accounts[p.client];
+    if (!account) continue;
+    const { client, hoursAgo, ...fields } = p;
+    await logPostItem(kernel, {
+      ...fields,
+      accountId: account.id,
+      actor: as('mailroom'),
+      receivedAt: ago(hoursAgo),
+      idempotencyKey: `demo-post-${i}`,
+    });
+  }
 };
