@@ -17,7 +17,6 @@
  * npm run bench -- --tier S --db postgres        # all 400 000 rows of tier S
  * npm run bench -- --rows 2000 --db pglite --no-write
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -573,11 +572,6 @@ const main = async () => {
         ? `${current.slice(0, from)}${block.join('\n')}${current.slice(to + end.length)}`
         : `${current.trimEnd()}\n\n${block.join('\n')}\n`;
     fs.writeFileSync(REPORT, next);
-    // Biome formats Markdown too (it pads tables); format the file so `npm run lint` stays clean.
-    const biome = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', REPORT], {
-      encoding: 'utf8',
-    });
-    if (biome.status !== 0) console.error(`Could not format ${REPORT} with Biome: ${biome.stderr || biome.error}`);
     console.error(`\nWrote ${path.relative(process.cwd(), REPORT)}`);
   }
 };
