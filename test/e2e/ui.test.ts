@@ -3,76 +3,28 @@
  * erasing the person, the client portal, two-step sign-in, and an axe-core accessibility check of every screen at
  * desktop and phone sizes. Screenshots land in .tmp/screenshots for a human to look at.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as OTPAuth from 'otpauth';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkPage as check,
+  DESKTOP,
+  pageHeading as heading,
+  launchBrowser,
+  MOBILE,
+  openPage,
+  signInThroughForm as signIn,
+} from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_BUILD = path.join(ROOT, 'dist', 'web', 'index.html');
-const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-/** The newest modification time under a folder, to tell whether dist/web is older than its sources. */
-const newestMtime = (dir: string): number =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-    })
-    .reduce((a, b) => Math.max(a, b), 0);
-
-/** `npm test` builds first; a direct `vitest run test/e2e` after editing web/ would otherwise test a stale build. */
-const ensureWebBuild = async (): Promise<void> => {
-  const stale =
-    !fs.existsSync(WEB_BUILD) ||
-    fs.statSync(WEB_BUILD).mtimeMs <
-      Math.max(newestMtime(path.join(ROOT, 'web')), fs.statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
-  if (!stale) return;
-  // A child process, because vitest's NODE_ENV=test would make Vite bundle React's development build.
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'inherit',
-    },
-  );
-};
 
 describe('web app in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuild();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -80,68 +32,7 @@ describe('web app in Chromium', () => {
     await server?.close();
   });
 
-  const newPage = async (viewport: {
-    width: number;
-    height: number;
-  }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
-    const context = await browser.newContext({
-      viewport,
-      baseURL: server.url,
-      acceptDownloads: true,
-      reducedMotion: 'reduce',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // The 401 from /api/auth/me before sign-in is expected and logged by Chromium as a failed resource.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        errors.push(message.text());
-    });
-    return { context, page, errors };
-  };
-
-  /** Runs axe on the current screen, saves a screenshot, and fails on any serious or critical violation. */
-  const check = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
-    // Let skeletons, transitions and animations settle so the screenshot and contrast checks see the final state.
-    await page.waitForFunction(
-      () =>
-        !document.querySelector('.skeleton, [aria-busy="true"]') &&
-        document.getAnimations().every((animation) => animation.playState !== 'running'),
-    );
-    // Full-page captures of a scrolled page paint sticky headers mid-page; start from the top. Modal screens
-    // keep the viewport, since the top layer and backdrop cover only the window.
-    const fullPage = options.fullPage ?? true;
-    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-    // Evaluated rather than added as a <script>: the app's CSP rightly refuses inline scripts.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: AxeViolation[] }> } })
-        .axe;
-      const result = await axe.run({ resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
-    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      blocking.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      ),
-    ).toEqual([]);
-  };
-
-  const signIn = async (page: Page, who: { email: string; password: string }): Promise<void> => {
-    await page.getByLabel('E-mail address').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
-
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const newPage = (viewport: { width: number; height: number }) => openPage(browser, server.url, { viewport });
 
   it('staff record a note, find, export and erase the person; the client owner sees the portal', async () => {
     const { context, page, errors } = await newPage(DESKTOP);

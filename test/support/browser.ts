@@ -1,0 +1,122 @@
+/**
+ * @module Browser-test helpers shared by the end-to-end tests: a fresh web build, Chromium, a page per signed-in
+ * person, the sign-in form, and a screen check that waits for the UI to settle, takes a screenshot and fails on
+ * serious or critical axe-core violations.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const WEB_BUILD = path.join(ROOT, 'dist', 'web', 'index.html');
+const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const MOBILE = { width: 390, height: 844 };
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+const newestMtime = (dir: string): number =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .map((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+    })
+    .reduce((a, b) => Math.max(a, b), 0);
+
+/** `npm test` builds first; a direct `vitest run test/e2e` after editing web/ would otherwise test a stale build. */
+export const ensureWebBuild = (): void => {
+  const stale =
+    !fs.existsSync(WEB_BUILD) ||
+    fs.statSync(WEB_BUILD).mtimeMs <
+      Math.max(newestMtime(path.join(ROOT, 'web')), fs.statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
+  if (!stale) return;
+  // A child process, because vitest's NODE_ENV=test would make Vite bundle React's development build.
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: 'inherit' },
+  );
+};
+
+/** Builds the web app if stale, then starts headless Chromium. */
+export const launchBrowser = (): Promise<Browser> => {
+  ensureWebBuild();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+};
+
+/** A fresh browser context (its own cookies: one signed-in person) collecting page errors. */
+export const openPage = async (
+  browser: Browser,
+  baseURL: string,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
+  const viewport = options.viewport ?? DESKTOP;
+  const context = await browser.newContext({ viewport, baseURL, acceptDownloads: true, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    // The 401 from /api/auth/me before sign-in is expected and logged by Chromium as a failed resource.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      errors.push(message.text());
+  });
+
+  return { context, page, errors };
+};
+
+/** Fills and submits the sign-in form on the current page; the caller waits for whatever should follow. */
+export const signInThroughForm = async (page: Page, who: { email: string; password: string }): Promise<void> => {
+  await page.getByLabel('E-mail address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+};
+
+export const pageHeading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+/** Runs axe on the current screen, saves a screenshot, and fails on any serious or critical violation. */
+export const checkPage = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('.skeleton, [aria-busy="true"]') &&
+      document.getAnimations().every((animation) => animation.playState !== 'running'),
+  );
+  const fullPage = options.fullPage ?? true;
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: AxeViolation[] }> } })
+      .axe;
+    const result = await axe.run({ resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  });
+  expect(
+    violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+  ).toEqual([]);
+};
