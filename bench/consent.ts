@@ -24,6 +24,7 @@ import pg from 'pg';
 import { ensureProviderAccount } from '../src/accounts/accounts.ts';
 import { buildApp } from '../src/app.ts';
 import { bannerSize } from '../src/cookies/banner.ts';
+import { bannerTranslation } from '../src/cookies/banner-i18n.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { ephemeralKeyring } from '../src/kernel/crypto/keyring.ts';
 import { type Database, openDatabase } from '../src/kernel/db/database.ts';
@@ -198,6 +199,9 @@ export const consentBench = async (
     options.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const { loadPolicyFile, DEFAULT_POLICY_FILE } = await import('../src/policy/policy-loader.ts');
   const size = bannerSize(loadPolicyFile(DEFAULT_POLICY_FILE).file);
+  const frGzip = zlib.gzipSync(JSON.stringify(bannerTranslation(loadPolicyFile(DEFAULT_POLICY_FILE).file, 'fr')), {
+    level: 9,
+  }).length;
   const results = [];
   for (const kind of ['pglite', 'postgres'] as const) {
     const r = await benchDatabase(kind, records, databaseUrl);
@@ -215,7 +219,7 @@ export const consentBench = async (
       .map((l) => l.toFixed(2))
       .join(', ')}`,
     '',
-    'Sizes are gzip level 9 through Node zlib, for both banners (GNU `gzip -9 -n` gives vanilla-cookieconsent 15,474 B, the figure in the research notes). The banner is one language, inline; the size is what a visitor downloads.',
+    `Sizes are gzip level 9 through Node zlib, for both banners (GNU \`gzip -9 -n\` gives vanilla-cookieconsent 15,474 B, the figure in the research notes). English is inline; the size is what a visitor downloads. Other languages load on demand: \`/consent/i18n/fr.json\` is ${fmt(frGzip)} B gzip, fetched only when the page or the browser asks for French.`,
     '',
     '| banner (default policy, en) | raw bytes | gzip -9 bytes |',
     '|---|--:|--:|',

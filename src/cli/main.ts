@@ -11,6 +11,7 @@ import { ensureProviderAccount } from '../accounts/accounts.ts';
 import { buildApp, startBackgroundWork } from '../app.ts';
 import { createUser, randomPassword } from '../auth/auth.ts';
 import { createBackup, readLedgerFromBackup, restoreBackup } from '../backup/backup.ts';
+import { runConsentCommand } from '../consent/consent-cli.ts';
 import { DEMO_PROVIDER_NAME, type DemoCredentials, seedDemo } from '../demo/seed-demo.ts';
 import { verifyAuditChains } from '../kernel/audit/audit.ts';
 import { type Config, ConfigError, loadConfig } from '../kernel/config.ts';
@@ -47,6 +48,9 @@ Commands:
   policy ropa FILE --format xlsx|csv [--out PATH]
                                 Write the record of processing (Art. 30)
   policy publish FILE           Publish FILE as the next privacy-notice version; material changes are e-mailed
+  consent import FILE.csv --account ID [--source TEXT]
+                                Import a marketing list (columns name, email, phone, channels, topics); suppressed
+                                addresses are skipped; a bad row is named by line and nothing is written
   help                          Show this text
 
 Environment: PORT, HOST, DATA_DIR (./data), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR when unset),
@@ -80,6 +84,8 @@ export const main = async (argv: string[], env: Env, out: Out = console): Promis
         return await auditVerify(env, out);
       case 'policy':
         return await runPolicyCommand(rest, env, out);
+      case 'consent':
+        return await runConsentCommand(rest, env, out);
       default:
         out.error(`Unknown command "${command}". Run \`custodian --help\` for the list.`);
 

@@ -38,7 +38,12 @@ export type MarketingChoice = {
   /** A direct-marketing purpose id from the policy, or `all` for every one of them. */
   topic: string;
   state: 'given' | 'refused' | 'withdrawn';
-  basis: 'consent' | 'soft_opt_in' | 'objection';
+  /**
+   * `corporate_subscriber`: the address was identified, when collected, as a corporate subscriber's (company, LLP,
+   * Scottish partnership, public body; never a sole trader or other partnership), and an opt-out was offered. It
+   * stands in for consent to e-mail and SMS only where the notice's `marketing.corporateSubscribers` rule allows.
+   */
+  basis: 'consent' | 'soft_opt_in' | 'objection' | 'corporate_subscriber';
   /** How it was collected: web-form, portal, phone, one-click-unsubscribe, import, sign-up, staff. */
   method: string;
   actor: Actor;
@@ -75,6 +80,7 @@ export const recordMarketingChoiceIn = async (deps: Deps, trx: Trx, input: Marke
   if (!found || found.row.account_id !== input.accountId)
     throw new AppError('NOT_FOUND', 'No such person in this account');
   if (input.basis === 'soft_opt_in') assertSoftOptIn(input, found.row.kind, found.row.account_kind, channelRule?.basis);
+  if (input.basis === 'corporate_subscriber') assertCorporateSubscriber(deps, input);
   if (input.basis === 'objection' && input.state === 'given') {
     throw new AppError('VALIDATION_FAILED', 'An objection is recorded as state "refused"');
   }
@@ -212,6 +218,21 @@ const assertSoftOptIn = (
   }
 };
 
+const assertCorporateSubscriber = (deps: Pick<Kernel, 'policyFile'>, input: MarketingChoice) => {
+  const problems: string[] = [];
+  if (!SOFT_OPT_IN_CHANNELS.includes(input.channel))
+    problems.push('the corporate-subscriber rule covers e-mail and SMS only');
+  if (!deps.policyFile.file.marketing.corporateSubscribers.allowedWithoutConsent)
+    problems.push('the notice does not market to corporate subscribers without consent');
+  if (input.optOutOffered !== true)
+    problems.push('a way to refuse must have been offered when the details were collected');
+  if (input.state === 'given' && problems.length > 0) {
+    throw new AppError('CONFLICT', `The corporate-subscriber rule does not apply: ${problems.join('; ')}`, {
+      problems,
+    });
+  }
+};
+
 export type Preference = {
   channel: MarketingChannel;
   topic: string;
@@ -250,7 +271,12 @@ const DPV_STATE = {
   refused: 'dpv:ConsentRefused',
   withdrawn: 'dpv:ConsentWithdrawn',
 } as const;
-const DPV_BASIS = { consent: 'eu-gdpr:A6-1-a', soft_opt_in: 'eu-gdpr:A6-1-f', objection: 'eu-gdpr:A21' } as const;
+const DPV_BASIS = {
+  consent: 'eu-gdpr:A6-1-a',
+  soft_opt_in: 'eu-gdpr:A6-1-f',
+  objection: 'eu-gdpr:A21',
+  corporate_subscriber: 'eu-gdpr:A6-1-f',
+} as const;
 const PD_FOR_CHANNEL: Record<MarketingChannel, string> = {
   email: 'pd:EmailAddress',
   sms: 'pd:TelephoneNumber',
@@ -286,7 +312,9 @@ export const toIso27560 = (deps: Pick<Kernel, 'policyFile' | 'config'>, r: Recor
               ? expandCurie('ext:PECRSoftOptIn')
               : r.basis === 'consent'
                 ? expandCurie('ext:PECRConsent')
-                : null,
+                : r.basis === 'corporate_subscriber'
+                  ? expandCurie('ext:CorporateSubscriberExemption')
+                  : null,
         },
       ],
       piiInformation: [{ piiType: expandCurie(PD_FOR_CHANNEL[r.channel]), piiOptional: true }],

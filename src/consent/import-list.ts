@@ -7,6 +7,7 @@
  * await importMarketingList(kernel, { accountId, actor, people: [{ name: 'Ann', email: 'ann@example.test',
  *   consent: { channels: ['email'], topics: ['marketing'], collected: 'web-form 2026-05-01' } }] })
  */
+import { z } from 'zod';
 import type { Actor } from '../kernel/audit/audit.ts';
 import type { MarketingChannel } from '../kernel/db/schema.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -16,6 +17,23 @@ import { recordMarketingChoiceIn } from './consent-records.ts';
 import { isSuppressed } from './suppression.ts';
 
 type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'policy' | 'policyFile'>;
+
+/** One person on an imported list, as the HTTP route and the CLI both validate it. */
+export const ZImportPerson = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[\d\s().-]{6,30}$/, 'a phone number')
+    .optional(),
+  consent: z
+    .object({
+      channels: z.array(z.enum(['email', 'sms', 'phone', 'post', 'fax', 'social'])).min(1),
+      topics: z.array(z.string()).min(1),
+    })
+    .optional(),
+});
 
 export type ImportRow = {
   name: string;

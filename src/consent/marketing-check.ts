@@ -1,7 +1,8 @@
 /**
  * @module The one check a marketing message passes, per recipient, at the moment it is sent: the notice markets by
  * this channel; the person's latest choice for the channel and topic is a consent or a valid soft opt-in; the
- * kernel's `decide` allows the purpose (no restriction, no objection, consent held unless soft opt-in); the address
+ * kernel's `decide` allows the purpose (no restriction, no objection, consent held unless soft opt-in, or a corporate
+ * subscriber the notice's `marketing.corporateSubscribers` rule lets us e-mail without consent); the address
  * is not on the suppression list; their account is not deactivated. Service messages never come here.
  *
  * @example
@@ -56,12 +57,26 @@ export const checkMarketingRecipient = async (
   if (softOptIn && (!SOFT_OPT_IN_CHANNELS.includes(input.channel) || channelRule.basis !== 'soft_opt_in')) {
     return { allowed: false, reason: 'no_consent' };
   }
+  // A corporate subscriber (flagged at collection, opt-out offered) needs no PECR consent for e-mail and SMS, where
+  // the notice's rule allows it; re-checked here, as the notice may have dropped the rule since.
+  const corporate = latest.basis === 'corporate_subscriber';
+  if (
+    corporate &&
+    !(
+      SOFT_OPT_IN_CHANNELS.includes(input.channel) &&
+      deps.policyFile.file.marketing.corporateSubscribers.allowedWithoutConsent &&
+      latest.opt_out_offered
+    )
+  ) {
+    return { allowed: false, reason: 'no_consent' };
+  }
   const decision = await decide(trx, deps.policy, {
     accountId: input.accountId,
     subjectId: input.subjectId,
     purpose: input.topic,
     operation: 'use',
-    softOptIn,
+    // Both PECR exemptions leave UK GDPR legitimate interests as the basis; objection and restriction still apply.
+    softOptIn: softOptIn || corporate,
   });
   if (!decision.allowed) return { allowed: false, reason: decision.reason };
   const address =

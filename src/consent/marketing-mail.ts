@@ -29,12 +29,21 @@ const PROMOTIONAL =
 
 export const isPromotional = (text: string) => PROMOTIONAL.test(text);
 
+/**
+ * RFC 8058 wants an HTTPS link. The base is PUBLIC_URL as configured: rewriting http to https would send people to
+ * an address nobody serves, so a development http URL is kept and `unsubscribeUrlWarning` says so once at start-up.
+ */
+export const unsubscribeUrlWarning = (config: Pick<Kernel['config'], 'publicUrl'>) =>
+  /^https:\/\//i.test(config.publicUrl)
+    ? null
+    : 'PUBLIC_URL is not https: one-click unsubscribe links in marketing e-mail use it as it is, but RFC 8058 requires HTTPS in production';
+
 export const unsubscribeUrl = (
   deps: Pick<Kernel, 'keyring' | 'config' | 'clock'>,
   accountId: string,
   subjectId: string,
 ) => {
-  const base = deps.config.publicUrl.replace(/\/$/, '').replace(/^http:\/\//, 'https://');
+  const base = deps.config.publicUrl.replace(/\/+$/, '');
 
   return `${base}/u/${unsubscribeToken(deps.keyring, { accountId, subjectId, now: deps.clock.now() })}`;
 };
@@ -144,7 +153,7 @@ export const unsubscribeByToken = async (
         channel: 'email',
         topic,
         state: 'withdrawn',
-        basis: current.basis === 'soft_opt_in' ? 'soft_opt_in' : 'consent',
+        basis: current.basis === 'objection' ? 'consent' : current.basis,
         method: 'one-click-unsubscribe',
         actor,
       });

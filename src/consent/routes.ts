@@ -17,8 +17,8 @@ import {
   toIso27560,
   toKantaraReceipt,
 } from './consent-records.ts';
-import { importMarketingList } from './import-list.ts';
-import { unsubscribeByToken } from './marketing-mail.ts';
+import { importMarketingList, ZImportPerson } from './import-list.ts';
+import { unsubscribeByToken, unsubscribeUrlWarning } from './marketing-mail.ts';
 import { verifyUnsubscribeToken } from './unsubscribe-token.ts';
 
 const HTML = 'text/html; charset=utf-8';
@@ -30,7 +30,7 @@ const ZChoice = z.object({
     .regex(/^[a-z][a-z0-9_]*$/)
     .max(80),
   state: z.enum(['given', 'refused', 'withdrawn']),
-  basis: z.enum(['consent', 'soft_opt_in', 'objection']).default('consent'),
+  basis: z.enum(['consent', 'soft_opt_in', 'objection', 'corporate_subscriber']).default('consent'),
   inCourseOfSale: z.boolean().optional(),
   optOutOffered: z.boolean().optional(),
 });
@@ -50,6 +50,13 @@ const page = (title: string, body: string) => `<!doctype html>
 <body class="cc-page"><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 
 export const consentRoutes = (app: App, kernel: Kernel) => {
+  const warning = unsubscribeUrlWarning(kernel.config);
+  if (warning) {
+    // Once, when the server starts listening (not for every `inject` in tests).
+    app.addHook('onListen', async () => {
+      app.log.warn(warning);
+    });
+  }
   // RFC 8058 receivers POST multipart/form-data or application/x-www-form-urlencoded; the body is only
   // "List-Unsubscribe=One-Click", so it is read and discarded. Scoped to these two routes.
   void app.register((scope: FastifyInstance, _options: unknown, registered: (error?: Error) => void) => {
@@ -233,23 +240,7 @@ export const consentRoutes = (app: App, kernel: Kernel) => {
         body: z.object({
           accountId: z.uuid().default(PROVIDER_ACCOUNT_ID),
           source: z.string().trim().min(1).max(200),
-          people: z
-            .array(
-              z.object({
-                name: z.string().trim().min(1).max(200),
-                email: z.email().max(320).optional(),
-                phone: z
-                  .string()
-                  .trim()
-                  .regex(/^\+?[\d\s().-]{6,30}$/, 'a phone number')
-                  .optional(),
-                consent: z
-                  .object({ channels: z.array(ZChannel).min(1), topics: z.array(z.string()).min(1) })
-                  .optional(),
-              }),
-            )
-            .min(1)
-            .max(5000),
+          people: z.array(ZImportPerson).min(1).max(5000),
         }),
         response: {
           200: z.object({

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { PolicyFile } from '../policy/policy-schema.ts';
+import { BANNER_LANGUAGES } from './banner-i18n.ts';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'banner');
 const SOURCE_JS = fs.readFileSync(path.join(DIR, 'consent.js'), 'utf8');
@@ -20,6 +21,8 @@ export const CONSENT_COOKIE = 'cookie_choice';
 /** Categories GPC refuses until the person explicitly says otherwise: sale, sharing and targeted advertising. */
 export const GPC_REFUSES: readonly string[] = ['advertising', 'personalisation'];
 export const CONSENT_LOG_PATH = '/api/consent/cookies';
+/** Other languages, fetched on demand as `${BANNER_I18N_PATH}<lang>.json`. */
+export const BANNER_I18N_PATH = '/consent/i18n/';
 
 const NAMES: Record<string, string> = {
   necessary: 'Strictly necessary',
@@ -38,6 +41,8 @@ export const bannerConfig = (file: PolicyFile) => ({
   days: 180,
   log: CONSENT_LOG_PATH,
   table: '/cookies',
+  i18n: BANNER_I18N_PATH,
+  langs: BANNER_LANGUAGES,
   gpcOff: GPC_REFUSES.filter((c) => file.cookies.categories.some((x) => x.id === c && x.consentRequired)),
   cats: file.cookies.categories.map((c) => ({
     id: c.id,
@@ -59,6 +64,7 @@ export const bannerConfig = (file: PolicyFile) => ({
     prefs: 'Choose cookies',
     essential: 'Block all but essential',
     save: 'Save my choices',
+    on: '(always on)',
   },
 });
 

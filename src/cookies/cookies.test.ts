@@ -179,4 +179,26 @@ describe('cookie consent log and GPC', () => {
     expect((await app.inject({ method: 'GET', url: '/consent.css' })).statusCode).toBe(200);
     expect(bannerSize(kernel.policyFile.file).totalGzip).toBeLessThanOrEqual(10_240);
   });
+
+  it("keeps English inline and serves French and German as small JSON, only for the policy's categories", async () => {
+    const js = (await app.inject({ method: 'GET', url: '/consent.js' })).body;
+    expect(js).toContain('"accept":"Accept all"');
+    expect(js).not.toContain('Tout accepter');
+    const fr = await app.inject({ method: 'GET', url: '/consent/i18n/fr.json' });
+    expect(fr.statusCode).toBe(200);
+    expect(fr.headers['content-type']).toMatch(/^application\/json/);
+    expect(fr.json()).toMatchObject({
+      lang: 'fr',
+      t: { accept: 'Tout accepter', reject: 'Tout refuser', title: 'Cookies sur Quillon Contact' },
+      cats: { analytics: { name: 'Mesure d’audience' }, advertising: { name: 'Publicité' } },
+    });
+    expect(Object.keys(fr.json().cats).sort()).toEqual(
+      kernel.policyFile.file.cookies.categories.map((c) => c.id as string).sort(),
+    );
+    expect(fr.body.length).toBeLessThan(3_000);
+    expect((await app.inject({ method: 'GET', url: '/consent/i18n/de.json' })).json().t.accept).toBe(
+      'Alle akzeptieren',
+    );
+    expect((await app.inject({ method: 'GET', url: '/consent/i18n/xx.json' })).statusCode).toBe(400);
+  });
 });

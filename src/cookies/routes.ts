@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { bannerAssets } from './banner.ts';
+import { BANNER_LANGUAGES, bannerTranslation } from './banner-i18n.ts';
 import { gpcFromHeader, recordCookieConsent } from './cookie-consent-log.ts';
 
 declare module 'fastify' {
@@ -50,6 +51,16 @@ export const cookieRoutes = (app: App, kernel: Kernel) => {
 
     return reply.type('text/css; charset=utf-8').send(css);
   });
+
+  app.get(
+    '/consent/i18n/:lang.json',
+    { schema: { hide: true, params: z.object({ lang: z.enum(BANNER_LANGUAGES) }) } },
+    async (request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(bannerTranslation(kernel.policyFile.file, request.params.lang)),
+  );
 
   app.post(
     '/api/consent/cookies',

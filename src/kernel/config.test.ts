@@ -72,12 +72,32 @@ describe(loadConfig.name, () => {
     ['DATABASE_URL', '/var/run/postgresql'],
     ['CUSTODIAN_MASTER_KEY', 'not-a-key'],
     ['CUSTODIAN_MASTER_KEY', crypto.randomBytes(16).toString('base64')],
+    ['SMS_WEBHOOK_URL', 'not a url'],
+    ['SMS_WEBHOOK_URL', 'http://sms.example.test/send'],
+    ['SMS_WEBHOOK_URL', 'http://127.0.0.1.example.test/send'],
+    ['SMS_WEBHOOK_URL', 'ftp://sms.example.test/send'],
+    ['SMS_WEBHOOK_TOKEN', 'short'],
   ])('refuses %s=%j with a ConfigError naming the variable', (variable, value) => {
     const error = errorOf(() => sut({ [variable]: value }));
 
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('takes an HTTPS SMS webhook (or plain http to this machine) and its token', () => {
+    expect(sut({ SMS_WEBHOOK_URL: 'https://sms.example.test/send', SMS_WEBHOOK_TOKEN: 'token-1234' })).toMatchObject({
+      smsWebhookUrl: 'https://sms.example.test/send',
+      smsWebhookToken: 'token-1234',
+    });
+    expect(sut({ SMS_WEBHOOK_URL: 'http://127.0.0.1:8025/sms' }).smsWebhookUrl).toBe('http://127.0.0.1:8025/sms');
+    expect(sut({}).smsWebhookUrl).toBeUndefined();
+  });
+
+  it('refuses an SMS token without a webhook to send it to', () => {
+    const error = errorOf(() => sut({ SMS_WEBHOOK_TOKEN: 'token-1234' }));
+
+    expect((error as ConfigError).variable).toBe('SMS_WEBHOOK_TOKEN');
   });
 
   it('returns a frozen object that cannot be changed afterwards', () => {

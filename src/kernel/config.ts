@@ -49,6 +49,17 @@ const ZEnv = z.object({
   POLICY_FILE: z.string().min(1).optional(),
   /** Largest scan or photo accepted for a post item, in megabytes. */
   UPLOAD_LIMIT_MB: z.coerce.number().min(0.1).max(100).default(10),
+  /** SMS gateway webhook for urgent messages; plain http only to this machine (a local relay, tests). */
+  SMS_WEBHOOK_URL: z
+    .string()
+    .url('must be a URL')
+    .refine(
+      (v) => /^https:\/\//.test(v) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(v),
+      'must start with https:// (http:// only to 127.0.0.1, [::1] or localhost)',
+    )
+    .optional(),
+  /** Sent as `Authorization: Bearer …` to SMS_WEBHOOK_URL. */
+  SMS_WEBHOOK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
 });
 
 export type Config = Readonly<{
@@ -69,6 +80,9 @@ export type Config = Readonly<{
   /** Absolute path of the policy file, or undefined for the default example policy. */
   policyFile: string | undefined;
   uploadLimitBytes: number;
+  /** Where urgent-message SMS are posted; undefined means no SMS is sent. */
+  smsWebhookUrl: string | undefined;
+  smsWebhookToken: string | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -90,6 +104,9 @@ export const loadConfig = (env: Record<string, string | undefined>, overrides: P
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
   }
   const e = parsed.data;
+  if (e.SMS_WEBHOOK_TOKEN && !e.SMS_WEBHOOK_URL) {
+    throw new ConfigError('SMS_WEBHOOK_TOKEN', 'is set but SMS_WEBHOOK_URL is not');
+  }
   const port = overrides.port ?? e.PORT;
   const host = overrides.host ?? e.HOST;
 
@@ -110,6 +127,8 @@ export const loadConfig = (env: Record<string, string | undefined>, overrides: P
     jobs: e.JOBS,
     policyFile: e.POLICY_FILE === undefined ? undefined : path.resolve(e.POLICY_FILE),
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1_048_576),
+    smsWebhookUrl: e.SMS_WEBHOOK_URL,
+    smsWebhookToken: e.SMS_WEBHOOK_TOKEN,
     ...overrides,
   });
 };

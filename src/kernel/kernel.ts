@@ -15,6 +15,7 @@ import { migrate } from './db/migrate.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import type { Policy } from './policy/policy.ts';
+import { createSmsSender, type SmsSender } from './sms/sms.ts';
 
 export type Kernel = Readonly<{
   config: Config;
@@ -26,6 +27,8 @@ export type Kernel = Readonly<{
   /** The policy file the decision function was derived from; `/privacy` and the ROPA render it. */
   policyFile: LoadedPolicy;
   mailer: Mailer;
+  /** Null when no SMS provider is configured (`SMS_WEBHOOK_URL`): then no SMS is queued or sent. */
+  sms: SmsSender | null;
   jobs: Jobs;
   close(): Promise<void>;
 }>;
@@ -35,6 +38,7 @@ export type KernelOverrides = Partial<{
   clock: Clock;
   keyring: Keyring;
   mailer: Mailer;
+  sms: SmsSender | null;
   policy: Policy;
   policyFile: LoadedPolicy;
 }>;
@@ -61,6 +65,10 @@ export const createKernel = async (config: Config, overrides: KernelOverrides = 
     policy: overrides.policy ?? toDecisionPolicy(policyFile.file),
     policyFile,
     mailer,
+    sms:
+      overrides.sms === undefined
+        ? createSmsSender({ webhookUrl: config.smsWebhookUrl, token: config.smsWebhookToken })
+        : overrides.sms,
     jobs: {
       ...jobs,
       start: async () => {

@@ -1,25 +1,31 @@
 /**
- * @module Sending the e-mails an urgent message queued, and reporting how each went. Every attempt is a row in
- * `notifications` (queued → sent / failed). A row is claimed by a compare-and-set on its attempt count before
- * sending, so the request's own send and the background sweeper never both send it.
+ * @module Sending the e-mails (and, where an SMS provider is configured, the SMS) an urgent message queued, and
+ * reporting how each went. Every attempt is a row in `notifications` (channel email or sms; queued → sent /
+ * failed). A row is claimed by a compare-and-set on its attempt count before sending, so the request's own send and
+ * the background sweeper never both send it.
  *
  * The e-mail carries the message itself: it is the client's own data, sent to the client's own users, as an
- * answering service does. It is a service message (class `service`), never marketing.
+ * answering service does. It is a service message (class `service`), never marketing. The SMS is shorter: who
+ * called, the number to call back, and where to read the rest; it goes through a third-party gateway, so it carries
+ * no more than that.
  *
  * @example
  * await deliverMessageNotifications(kernel, { accountId, messageId }) // { sent: 2, failed: 0 }
  * await listDeliveries(kernel, trx, { accountId, messageId })
  */
+import crypto from 'node:crypto';
 import { recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { OutgoingMail } from '../kernel/mail/mailer.ts';
+import type { OutgoingSms } from '../kernel/sms/sms.ts';
+import type { Recipient } from '../notifications/notifications.ts';
 import { claimNotification, listNotificationsForItem, settleNotification } from './message-repository.ts';
 import { type MessageView, readMessage } from './read-messages.ts';
 import { usersById } from './recipients.ts';
 
-type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'mailer' | 'config'>;
+type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'mailer' | 'config' | 'sms'>;
 
 export const MAX_ATTEMPTS = 3;
 /** A row claimed but not settled for this long was lost with its process: the sweeper may send it again. */
@@ -34,6 +40,29 @@ const sendable = (row: Row, now: Date, retry: boolean) => {
   if (row.status === 'failed') return true;
 
   return now.getTime() - row.created_at.getTime() > STALE_MS;
+};
+
+/**
+ * The notification rows a new message queues: an e-mail to each recipient and, for an urgent message when an SMS
+ * provider is configured, an SMS to each recipient with a phone number on their record.
+ */
+export const queuedNotifications = (
+  deps: Pick<Kernel, 'sms'>,
+  item: { accountId: string; itemId: string; urgency: 'normal' | 'urgent'; at: Date },
+  recipients: readonly Recipient[],
+) => {
+  const row = (r: Recipient, channel: 'email' | 'sms') => ({
+    id: crypto.randomUUID(),
+    accountId: item.accountId,
+    itemKind: 'message' as const,
+    itemId: item.itemId,
+    userId: r.userId,
+    at: item.at,
+    channel,
+  });
+  const bySms = item.urgency === 'urgent' && deps.sms ? recipients.filter((r) => r.hasPhone) : [];
+
+  return [...recipients.map((r) => row(r, 'email')), ...bySms.map((r) => row(r, 'sms'))];
 };
 
 /**
@@ -70,16 +99,30 @@ export const deliverMessageNotifications = async (
     const claim = await deps.db.tenant(input.accountId, async (trx) => {
       if (!(await claimNotification(trx, row.id, row.attempts))) return { claimed: false, to: null };
       const subject = user
-        ? await trx.selectFrom('subjects').select('email').where('id', '=', user.subject_id).executeTakeFirst()
+        ? await trx
+            .selectFrom('subjects')
+            .select(['email', 'phone'])
+            .where('id', '=', user.subject_id)
+            .executeTakeFirst()
         : undefined;
+      const sealed = row.channel === 'sms' ? subject?.phone : subject?.email;
 
-      return { claimed: true, to: subject?.email ? await deps.vault.open(trx, subject.email, 'subjects.email') : null };
+      return {
+        claimed: true,
+        to: sealed ? await deps.vault.open(trx, sealed, `subjects.${row.channel === 'sms' ? 'phone' : 'email'}`) : null,
+      };
     });
     if (!claim.claimed) continue;
     let ok = false;
     if (claim.to) {
       try {
-        await deps.mailer.send(urgentMail(deps, plan.accountName, message, claim.to));
+        if (row.channel === 'sms') {
+          // Queued while a provider was configured, but none is now: it stays failed rather than pretend.
+          if (!deps.sms) throw new Error('No SMS provider configured');
+          await deps.sms.send(urgentSms(deps, plan.accountName, message, claim.to));
+        } else {
+          await deps.mailer.send(urgentMail(deps, plan.accountName, message, claim.to));
+        }
         ok = true;
       } catch {
         ok = false;
@@ -101,7 +144,7 @@ export const deliverMessageNotifications = async (
       subjectId: message.caller.subjectId,
       fields: ['caller.name', 'caller.phone', 'caller.email', 'company', 'reason', 'body'],
       purpose: 'service_delivery',
-      details: { channel: 'email', sent, failed },
+      details: { channel: [...new Set(plan.due.map((r) => r.channel))].join('+'), sent, failed },
     }),
   );
 
@@ -134,6 +177,17 @@ const urgentMail = (deps: Pick<Kernel, 'config'>, accountName: string, m: Messag
     headers: { 'X-Custodian-Item': `message/${m.id}` },
   };
 };
+
+/** A service text: who called and how to call back, and where the full message is. No marketing, no message body. */
+const urgentSms = (deps: Pick<Kernel, 'config'>, accountName: string, m: MessageView, to: string): OutgoingSms => ({
+  to,
+  body: [
+    `Urgent phone message for ${accountName} from ${m.caller.name ?? 'a caller'}`,
+    m.caller.phone ? `, call back on ${m.caller.phone}` : '',
+    m.callbackRequested ? ' (call back requested)' : '',
+    `. Read it in your inbox: ${deps.config.publicUrl}/portal/inbox`,
+  ].join(''),
+});
 
 export type Delivery = {
   id: string;

@@ -19,24 +19,32 @@ export type SealedMessage = {
   createdAt: Date;
 };
 
-export const insertMessage = (trx: Trx, m: SealedMessage) =>
-  trx
-    .insertInto('phone_messages')
-    .values({
-      id: m.id,
-      account_id: m.accountId,
-      caller_subject_id: m.callerSubjectId,
-      company: m.company,
-      reason: m.reason,
-      body: m.body,
-      urgency: m.urgency,
-      callback_requested: m.callbackRequested,
-      call_at: m.callAt,
-      taken_by: m.takenBy,
-      idempotency_key: m.idempotencyKey,
-      created_at: m.createdAt,
-    })
+const messageValues = (m: SealedMessage) => ({
+  id: m.id,
+  account_id: m.accountId,
+  caller_subject_id: m.callerSubjectId,
+  company: m.company,
+  reason: m.reason,
+  body: m.body,
+  urgency: m.urgency,
+  callback_requested: m.callbackRequested,
+  call_at: m.callAt,
+  taken_by: m.takenBy,
+  idempotency_key: m.idempotencyKey,
+  created_at: m.createdAt,
+});
+
+/** The message and its search terms in one statement (one round trip): the message goes in by a data-modifying CTE. */
+export const insertMessageWithTerms = async (trx: Trx, m: SealedMessage, terms: Buffer[]) => {
+  const message = trx.insertInto('phone_messages').values(messageValues(m));
+  if (terms.length === 0) return message.execute();
+
+  return trx
+    .with('message', () => message)
+    .insertInto('item_search_terms')
+    .values(terms.map((term) => ({ account_id: m.accountId, item_kind: 'message' as const, item_id: m.id, term })))
     .execute();
+};
 
 export const findMessageByIdempotencyKey = (trx: Trx, accountId: string, key: string) =>
   trx
@@ -102,7 +110,15 @@ export const deleteMessagesOfCaller = (trx: Trx, callerSubjectId: string) =>
 
 export const insertNotifications = async (
   trx: Trx,
-  rows: { id: string; accountId: string; itemKind: 'message' | 'post'; itemId: string; userId: string; at: Date }[],
+  rows: {
+    id: string;
+    accountId: string;
+    itemKind: 'message' | 'post';
+    itemId: string;
+    userId: string;
+    at: Date;
+    channel?: 'email' | 'sms';
+  }[],
 ) => {
   if (rows.length === 0) return;
   await trx
@@ -114,7 +130,7 @@ export const insertNotifications = async (
         item_kind: r.itemKind,
         item_id: r.itemId,
         user_id: r.userId,
-        channel: 'email' as const,
+        channel: r.channel ?? ('email' as const),
         status: 'queued' as const,
         created_at: r.at,
       })),
@@ -129,6 +145,7 @@ export const listNotificationsForItem = (trx: Trx, itemKind: 'message' | 'post',
     .where('item_kind', '=', itemKind)
     .where('item_id', '=', itemId)
     .orderBy('created_at')
+    .orderBy('channel')
     .orderBy('id')
     .execute();
 

@@ -45,7 +45,25 @@ describe('phone messages (staff side)', () => {
   let base: string;
   let accountId: string;
 
-  const counts = () =>
+  /** Deliveries run after the answer; counting before they finish would see their audit events arrive later. */
+  const deliveriesSettled = async () => {
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      const queued = await server.kernel.db.system((trx) =>
+        trx.selectFrom('notifications').select('id').where('status', '=', 'queued').execute(),
+      );
+      if (queued.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('notifications still queued after 5 s');
+  };
+
+  const counts = async () => {
+    await deliveriesSettled();
+
+    return countRows();
+  };
+
+  const countRows = () =>
     server.kernel.db.system(async (trx) => ({
       messages: Number(
         (

@@ -1,8 +1,9 @@
 /**
  * @module Taking a phone message for a client business (AS-1). The caller is matched to a subject the client already
  * knows (blind index on phone or e-mail) or created; company, reason and message are sealed under the caller's key;
- * search terms are written; an urgent message queues an e-mail to the owner and every colleague who may see messages,
- * sent right after commit. A form submitted twice (same idempotency key) records one message.
+ * search terms are written; an urgent message queues an e-mail to the owner and every colleague who may see messages
+ * (and an SMS to those with a phone number on record, where an SMS provider is configured), sent right after commit.
+ * A form submitted twice (same idempotency key) records one message.
  *
  * @example
  * const receipt = await takeMessage(kernel, { accountId, actor, callerName: 'Ann Example', phone: '020 7946 0001',
@@ -18,17 +19,12 @@ import { searchTerms } from '../kernel/search-terms.ts';
 import { listRecipients, type Recipient } from '../notifications/notifications.ts';
 import { findSubjectsByIndex } from '../subjects/subject-repository.ts';
 import { createSubject } from '../subjects/subjects.ts';
-import { deliverMessageNotifications } from './deliver-notifications.ts';
-import {
-  findMessageByIdempotencyKey,
-  insertMessage,
-  insertNotifications,
-  insertSearchTerms,
-} from './message-repository.ts';
+import { deliverMessageNotifications, queuedNotifications } from './deliver-notifications.ts';
+import { findMessageByIdempotencyKey, insertMessageWithTerms, insertNotifications } from './message-repository.ts';
 
 export const MESSAGE_PURPOSE = 'service_delivery';
 
-type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'policy' | 'mailer' | 'config'>;
+type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'policy' | 'mailer' | 'config' | 'sms'>;
 
 export type TakeMessage = {
   accountId: string;
@@ -144,41 +140,32 @@ const record = async (
     subjectId: callerSubjectId,
     purpose: MESSAGE_PURPOSE,
     operation: 'use',
+    createdInThisTransaction: existing === null,
   });
   const id = crypto.randomUUID();
   const now = deps.clock.now();
   const { vault } = deps;
-  await insertMessage(trx, {
-    id,
-    accountId: input.accountId,
-    callerSubjectId,
-    company: await vault.sealNullable(trx, callerSubjectId, 'phone_messages.company', input.company),
-    reason: await vault.sealNullable(trx, callerSubjectId, 'phone_messages.reason', input.reason),
-    body: await vault.seal(trx, callerSubjectId, 'phone_messages.body', input.message),
-    urgency: input.urgency,
-    callbackRequested: input.callbackRequested,
-    callAt: input.callAt ?? now,
-    takenBy: input.actor.id,
-    idempotencyKey: input.idempotencyKey,
-    createdAt: now,
-  });
-  await insertSearchTerms(
+  await insertMessageWithTerms(
     trx,
-    input.accountId,
-    'message',
-    id,
+    {
+      id,
+      accountId: input.accountId,
+      callerSubjectId,
+      company: await vault.sealNullable(trx, callerSubjectId, 'phone_messages.company', input.company),
+      reason: await vault.sealNullable(trx, callerSubjectId, 'phone_messages.reason', input.reason),
+      body: await vault.seal(trx, callerSubjectId, 'phone_messages.body', input.message),
+      urgency: input.urgency,
+      callbackRequested: input.callbackRequested,
+      callAt: input.callAt ?? now,
+      takenBy: input.actor.id,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: now,
+    },
     searchTerms(vault, input.accountId, [input.callerName, input.company, input.reason, input.message]),
   );
   await insertNotifications(
     trx,
-    recipients.map((r) => ({
-      id: crypto.randomUUID(),
-      accountId: input.accountId,
-      itemKind: 'message',
-      itemId: id,
-      userId: r.userId,
-      at: now,
-    })),
+    queuedNotifications(deps, { accountId: input.accountId, itemId: id, urgency: input.urgency, at: now }, recipients),
   );
   await recordAudit(trx, deps.clock, {
     accountId: input.accountId,

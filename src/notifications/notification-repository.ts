@@ -48,6 +48,7 @@ export const listRecipientRows = (trx: Trx, accountId: string) =>
       'users.subject_id as subjectId',
       'subjects.email',
       'subjects.name',
+      'subjects.phone',
       'colleague_access.messages',
       'colleague_access.post',
       'notification_preferences.mode',

@@ -36,6 +36,8 @@ export type Recipient = {
   name: string | null;
   mode: NotificationMode;
   sees: { messages: boolean; post: boolean };
+  /** A phone number is on the user's subject record (still sealed): an urgent message may also go by SMS. */
+  hasPhone: boolean;
 };
 
 const DAY = 86_400_000;
@@ -60,6 +62,7 @@ const reachableUsers = async (deps: Pick<Kernel, 'vault'>, trx: Trx, accountId: 
       name,
       mode: row.mode ?? DEFAULT_MODE,
       sees: { messages: canSee(row.role, row.messages), post: canSee(row.role, row.post) },
+      hasPhone: row.phone !== null,
     });
   }
 

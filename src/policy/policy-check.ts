@@ -360,6 +360,15 @@ const crossCheck = (p: PolicyFile): Located[] => {
       );
     }
   });
+  if (
+    p.marketing.corporateSubscribers.allowedWithoutConsent &&
+    !p.marketing.channels.some((c) => c.channel === 'email' || c.channel === 'sms')
+  ) {
+    err(
+      ['marketing', 'corporateSubscribers', 'allowedWithoutConsent'],
+      'the corporate-subscriber rule (PECR reg. 22) covers e-mail and SMS, but the notice markets by neither',
+    );
+  }
   if (p.marketing.channels.length > 0 && !p.purposes.some((x) => x.directMarketing)) {
     err(['marketing', 'channels'], 'marketing channels are listed but no purpose is direct marketing');
   }

@@ -99,3 +99,19 @@ export const insertPolicyAgreement = (
       recorded_at: a.recordedAt,
     })
     .execute();
+
+/** How many people a material change notice would go to now (the same people `listActiveUsers` returns). */
+export const countActiveUsers = async (trx: Trx) =>
+  Number(
+    (
+      await trx
+        .selectFrom('users')
+        .innerJoin('accounts', 'accounts.id', 'users.account_id')
+        .innerJoin('subjects', 'subjects.id', 'users.subject_id')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('users.status', '=', 'active')
+        .where('accounts.status', 'not in', ['deactivated', 'cancelled'])
+        .where('subjects.email', 'is not', null)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );

@@ -247,6 +247,19 @@ export const ZPolicyFile = z.strictObject({
     ),
     optOut: text,
     neverSold: z.boolean().default(false),
+    /**
+     * PECR reg. 22 covers individual subscribers only: a corporate subscriber (company, LLP, Scottish partnership,
+     * public body) may be sent marketing e-mail and SMS without consent, if identified as such when the address is
+     * collected and offered an opt-out. Sole traders and other partnerships are individuals. Off unless the notice
+     * says so.
+     */
+    corporateSubscribers: z
+      .strictObject({
+        allowedWithoutConsent: z.boolean(),
+        requireOptOut: z.literal(true, 'must be true: a corporate subscriber is always offered an opt-out'),
+        rules: text.optional(),
+      })
+      .default({ allowedWithoutConsent: false, requireOptOut: true }),
     essentialMessages: z.array(z.strictObject({ id, name: text, description: text })).min(1),
   }),
   cookies: z.strictObject({

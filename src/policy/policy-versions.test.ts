@@ -18,7 +18,7 @@ import { createMailer } from '../kernel/mail/mailer.ts';
 import { decide } from '../kernel/policy/policy.ts';
 import { createSubject } from '../subjects/subjects.ts';
 import { type LoadedPolicy, POLICIES_DIR, parsePolicy } from './policy-loader.ts';
-import { ensureBaselineVersion, publishPolicy, recordPolicyAgreement } from './policy-versions.ts';
+import { ensureBaselineVersion, publishPolicy, readPolicyVersion, recordPolicyAgreement } from './policy-versions.ts';
 
 type Received = { to: string[]; raw: string };
 
@@ -284,6 +284,126 @@ describe(publishPolicy.name, () => {
   });
 });
 
+/** Version 3 of the contact-centre notice: a material change (a new processor), with no new purpose. */
+const contactCentreV3 = () => {
+  const doc = parseDocument(source('contact-centre-saas'));
+  doc.set('version', 3);
+  doc.set('effectiveDate', '2026-04-01');
+  (doc.get('changes') as { add(v: unknown): void }).add(
+    doc.createNode({
+      version: 3,
+      date: '2026-04-01',
+      material: true,
+      summary: 'Support tickets move to a new help-desk provider.',
+    }),
+  );
+  const text = doc.toString();
+
+  return { file: parsePolicy(text, 'contact-centre-saas-v3.yaml'), source: text, path: 'contact-centre-saas-v3.yaml' };
+};
+
+describe('contact-centre-saas notice versions', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let db: TestDatabase;
+  let dataDir: string;
+  const clock = fixedClock(new Date('2026-03-01T09:00:00Z'));
+  const keyring = ephemeralKeyring();
+  const kernels: Kernel[] = [];
+
+  const kernelWith = async (policyFile: LoadedPolicy) => {
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'https://app.quillon.test' });
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Quillon <privacy@quillon.test>', dataDir });
+    const kernel = await createKernel(config, { db, clock, keyring, mailer, policyFile });
+    kernels.push(kernel);
+
+    return kernel;
+  };
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    db = await openTestDatabase();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cc-publish-'));
+  });
+
+  afterAll(async () => {
+    for (const k of kernels) await k.close();
+    await db?.close();
+    await smtp?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('CC-14: the notice is versioned, and a material change is e-mailed to every active user, opted out of marketing or not', async () => {
+    const v2 = await kernelWith({
+      file: parsePolicy(source('contact-centre-saas')),
+      source: source('contact-centre-saas'),
+      path: 'contact-centre-saas.yaml',
+    });
+    await ensureProviderAccount(v2, 'Quillon Contact (test)');
+    const customer = await createClientAccount(v2, { name: 'Customer Co' });
+    const former = await createClientAccount(v2, { name: 'Former Co' });
+    const add = (key: string, accountId: string, role: 'owner' | 'colleague' | 'privacy_officer') =>
+      createUser(v2, {
+        accountId,
+        role,
+        name: `Person ${key}`,
+        email: `${key}@quillon-customers.test`,
+        password: 'correct horse battery staple',
+      });
+    await add('owner', customer, 'owner');
+    const optedOut = await add('opted-out', customer, 'colleague');
+    await add('former', former, 'owner');
+    await add('dpo', PROVIDER_ACCOUNT_ID, 'privacy_officer');
+    await db.system(async (trx) => {
+      await trx
+        .updateTable('accounts')
+        .set({ status: 'deactivated', status_changed_at: clock.now() })
+        .where('id', '=', former)
+        .execute();
+      await trx
+        .insertInto('processing_controls')
+        .values({
+          account_id: customer,
+          subject_id: optedOut.subjectId,
+          kind: 'objection',
+          purpose: 'marketing',
+          active: true,
+          recorded_at: clock.now(),
+        })
+        .execute();
+    });
+    expect(await ensureBaselineVersion(v2)).toBe(true);
+    expect(smtp.received).toEqual([]);
+
+    clock.advance({ days: 1 });
+    const v3 = await kernelWith(contactCentreV3());
+    const result = await publishPolicy(v3, {
+      source: v3.policyFile.source,
+      actor: { id: null, role: 'privacy_officer' },
+    });
+
+    expect(result).toEqual({ version: 3, material: true, newPurposes: [], notified: 3 });
+    expect(smtp.received.flatMap((m) => m.to).sort()).toEqual([
+      'dpo@quillon-customers.test',
+      'opted-out@quillon-customers.test',
+      'owner@quillon-customers.test',
+    ]);
+    for (const mail of smtp.received) {
+      expect(mail.raw).toMatch(/^Subject: Changes to our privacy notice \(version 3\)$/m);
+      expect(mail.raw).toMatch(/^X-Custodian-Class: service$/m);
+      // Quoted-printable wraps long lines with a soft break (`=` at the end of the line).
+      expect(mail.raw.replace(/=\r?\n/g, '')).toContain('https://app.quillon.test/privacy/v/3');
+    }
+    // Both versions stay readable; the newer one knows which came before it.
+    const latest = await readPolicyVersion(v3, 3);
+    expect(latest.file.id).toBe('contact-centre-saas');
+    expect(latest.previous?.version).toBe(2);
+    expect((await readPolicyVersion(v3, 2)).file.effectiveDate).toBe('2026-01-15');
+    await expect(
+      publishPolicy(v3, { source: v3.policyFile.source, actor: { id: null, role: 'privacy_officer' } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
+
 describe('notice and record of processing over HTTP', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -369,5 +489,25 @@ describe('notice and record of processing over HTTP', () => {
     expect(v1.status).toBe(200);
     expect(await v1.text()).toContain('This is an earlier version of the notice');
     expect((await fetch(`${server.url}/privacy/v/9`)).status).toBe(404);
+  });
+
+  it('lists the published versions and the file in force for staff who may publish, and not for a receptionist', async () => {
+    const officer = await signIn(server.seed.staff);
+    const receptionist = await signIn(server.seed.receptionist);
+
+    expect((await fetch(`${server.url}/api/policy/versions`, { headers: receptionist })).status).toBe(403);
+    const res = await fetch(`${server.url}/api/policy/versions`, { headers: officer });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      loaded: { id: string; version: number; change: { material: boolean } | null };
+      publishState: string;
+      recipients: number;
+      versions: { version: number; material: boolean; notified: number; newPurposes: { id: string; name: string }[] }[];
+    };
+    expect(body.loaded).toMatchObject({ id: 'answering-service', version: 2, change: { material: true } });
+    expect(body.publishState).toBe('published');
+    expect(body.recipients).toBeGreaterThan(0);
+    expect(body.versions.map((v) => v.version)).toEqual([2, 1]);
+    expect(body.versions[0]?.notified).toBe(server.kernel.sent.length);
   });
 });

@@ -20,6 +20,7 @@ import { nameOf } from './describe.ts';
 import { diffPolicies } from './policy-diff.ts';
 import { parsePolicy } from './policy-loader.ts';
 import {
+  countActiveUsers,
   getPolicyVersionRow,
   insertPolicyAgreement,
   insertPolicyVersion,
@@ -174,6 +175,59 @@ export const listPolicyVersions = (deps: Pick<Kernel, 'db'>) =>
       notified: r.notified,
     })),
   );
+
+/**
+ * Why the loaded file can or cannot be published now: `ready` (a newer version with a change-log entry), `published`
+ * (already live), `older` (behind what is live), `other-policy` (a different policy is live), `no-change-entry`.
+ */
+export type PublishState = 'ready' | 'published' | 'older' | 'other-policy' | 'no-change-entry';
+
+/**
+ * What the staff "Privacy notice" screen shows: the loaded file, every published version, whether the file can be
+ * published, and how many people a material change notice would reach today.
+ */
+export const describePolicyPublishing = (deps: Pick<Kernel, 'db' | 'policyFile'>) =>
+  deps.db.system(async (trx) => {
+    const { file } = deps.policyFile;
+    const named = (ids: readonly string[]) => ids.map((id) => ({ id, name: nameOf(file.purposes, id) }));
+    const latest = await latestPolicyVersion(trx);
+    const rows = await listPolicyVersionRows(trx);
+    const change = file.changes.find((c) => c.version === file.version);
+    const state: PublishState =
+      latest && latest.policy_id !== file.id
+        ? 'other-policy'
+        : latest && latest.version === file.version
+          ? 'published'
+          : latest && latest.version > file.version
+            ? 'older'
+            : change
+              ? 'ready'
+              : 'no-change-entry';
+
+    return {
+      loaded: {
+        id: file.id,
+        title: file.title,
+        version: file.version,
+        effectiveDate: file.effectiveDate,
+        change: change
+          ? { material: change.material, summary: change.summary, newPurposes: named(change.newPurposes) }
+          : null,
+      },
+      publishState: state,
+      publishedPolicyId: latest?.policy_id ?? null,
+      recipients: await countActiveUsers(trx),
+      versions: rows.map((r) => ({
+        version: r.version,
+        effectiveDate: r.effective_date,
+        material: r.material,
+        summary: r.summary,
+        newPurposes: named(r.new_purposes),
+        publishedAt: r.published_at.toISOString(),
+        notified: r.notified,
+      })),
+    };
+  });
 
 export type PublishedVersion = { file: PolicyFile; previous: { version: number; changes: PolicyChange[] } | null };
 

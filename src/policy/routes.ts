@@ -6,11 +6,19 @@ import { z } from 'zod';
 import { authContext } from '../auth/routes.ts';
 import type { App } from '../kernel/http/types.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { listPolicyVersions, publishPolicy, readPolicyVersion, recordPolicyAgreement } from './policy-versions.ts';
+import {
+  describePolicyPublishing,
+  listPolicyVersions,
+  publishPolicy,
+  readPolicyVersion,
+  recordPolicyAgreement,
+} from './policy-versions.ts';
 import { renderNotice } from './render-notice.ts';
 import { ropaCsv, ropaXlsxBuffer } from './ropa.ts';
 
 const HTML = 'text/html; charset=utf-8';
+
+const namedPurposes = z.array(z.object({ id: z.string(), name: z.string() }));
 
 export const policyRoutes = (app: App, kernel: Kernel) => {
   app.get('/privacy', { schema: { hide: true } }, async (_request, reply) => {
@@ -64,6 +72,42 @@ export const policyRoutes = (app: App, kernel: Kernel) => {
         .header('content-disposition', `attachment; filename="${base}.xlsx"`)
         .send(await ropaXlsxBuffer(file));
     },
+  );
+
+  app.get(
+    '/api/policy/versions',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'The loaded policy file, every published notice version, and whether the file can be published now',
+        response: {
+          200: z.object({
+            loaded: z.object({
+              id: z.string(),
+              title: z.string(),
+              version: z.number(),
+              effectiveDate: z.string(),
+              change: z.object({ material: z.boolean(), summary: z.string(), newPurposes: namedPurposes }).nullable(),
+            }),
+            publishState: z.enum(['ready', 'published', 'older', 'other-policy', 'no-change-entry']),
+            publishedPolicyId: z.string().nullable(),
+            recipients: z.number(),
+            versions: z.array(
+              z.object({
+                version: z.number(),
+                effectiveDate: z.string(),
+                material: z.boolean(),
+                summary: z.string(),
+                newPurposes: namedPurposes,
+                publishedAt: z.string(),
+                notified: z.number(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => describePolicyPublishing(kernel),
   );
 
   app.post(

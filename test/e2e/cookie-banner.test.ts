@@ -73,7 +73,8 @@ const runs = (page: Page) =>
 describe('cookie banner in Chromium', () => {
   let browser: Browser;
   let dir: string;
-  const sites: Record<'answering' | 'contact' | 'contactNext' | 'conferencing' | 'office', Site> = {} as never;
+  const sites: Record<'answering' | 'contact' | 'contactNext' | 'conferencing' | 'office' | 'phone', Site> =
+    {} as never;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-banner-'));
@@ -82,6 +83,7 @@ describe('cookie banner in Chromium', () => {
     sites.contactNext = await startSite(nextVersionOf('contact-centre-saas', dir));
     sites.conferencing = await startSite(path.join(POLICIES_DIR, 'conferencing-vendor.yaml'));
     sites.office = await startSite(path.join(POLICIES_DIR, 'virtual-office.yaml'));
+    sites.phone = await startSite(path.join(POLICIES_DIR, 'cloud-phone.yaml'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -106,11 +108,12 @@ describe('cookie banner in Chromium', () => {
 
   const open = async (
     site: Site,
-    options: { gpc?: boolean } = {},
+    options: { gpc?: boolean; locale?: string } = {},
   ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       reducedMotion: 'reduce',
+      ...(options.locale ? { locale: options.locale } : {}),
       ...(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {}),
     });
     if (options.gpc) {
@@ -284,5 +287,84 @@ describe('cookie banner in Chromium', () => {
     expect(record).toMatchObject({ method: 'custom', granted: ['personalisation'], refused: ['analytics'] });
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('a French browser gets the banner in French, loaded on demand; data-lang on the page picks German', async () => {
+    const site = sites.answering;
+    const { context, page, errors } = await open(site, { locale: 'fr-FR' });
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getAttribute('lang')).toBe('fr');
+    expect(await page.getByRole('heading', { name: /^Cookies sur / }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Tout refuser', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Accept all', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Choisir les cookies' }).click();
+    expect(await page.getByRole('checkbox', { name: /Mesure d’audience/ }).isChecked()).toBe(false);
+    expect(await page.getByText('(toujours actifs)').count()).toBeGreaterThan(0);
+    expect(await axeBlocking(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Tout refuser', exact: true }).click();
+    expect(nonEssential(await context.cookies())).toEqual([]);
+    expect((await waitForLog(site, 1)).at(-1)).toMatchObject({ method: 'reject_all', refused: ['analytics'] });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // An English browser on a page that asks for German.
+    const de = await browser.newContext();
+    const dePage = await de.newPage();
+    await dePage.route('**/demo-site', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({
+        response: res,
+        body: (await res.text()).replace('<html lang="en">', '<html lang="de" data-lang="de">'),
+      });
+    });
+    await dePage.goto(`${site.url}/demo-site`);
+    await dePage.getByRole('button', { name: 'Alle ablehnen', exact: true }).waitFor();
+    expect(await dePage.getByRole('button', { name: 'Alle akzeptieren', exact: true }).count()).toBe(1);
+    await de.close();
+  });
+
+  it('CP-9: analytics cookies are blocked until consent, and a refusal (reject all, or a later change of mind) is respected', async () => {
+    const site = sites.phone;
+    expect(site.kernel.policyFile.file.cookies.categories.map((c) => [c.id, c.consentRequired])).toEqual([
+      ['necessary', false],
+      ['analytics', true],
+    ]);
+    const { context, page, errors } = await open(site);
+    // Before any choice: the analytics tag is inert and its cookie absent.
+    expect(await page.locator('script[type="text/plain"][data-category="analytics"]').count()).toBe(1);
+    expect(await runs(page)).toEqual({});
+    expect(nonEssential(await context.cookies())).toEqual([]);
+
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await runs(page)).toEqual({});
+    expect((await context.cookies()).map((c) => c.name)).not.toContain('_mtr');
+    expect((await waitForLog(site, 1))[0]).toMatchObject({ method: 'reject_all', refused: ['analytics'], granted: [] });
+    // The refusal holds on the next visit: no banner, no analytics.
+    await page.reload();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await runs(page)).toEqual({});
+    expect(nonEssential(await context.cookies())).toEqual([]);
+
+    // Consent given, then refused again: the cookie is cleared and the script does not run on later pages.
+    await page.getByRole('link', { name: 'Cookie settings' }).click();
+    await page.getByRole('button', { name: 'Accept all', exact: true }).click();
+    await expect.poll(() => runs(page)).toEqual({ analytics: 1 });
+    expect(nonEssential(await context.cookies())).toEqual(['_mtr']);
+    await page.getByRole('link', { name: 'Cookie settings' }).click();
+    await page.getByRole('button', { name: 'Reject all', exact: true }).click();
+    expect(nonEssential(await context.cookies())).toEqual([]);
+    await page.reload();
+    expect(await runs(page)).toEqual({});
+    expect(nonEssential(await context.cookies())).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A GPC browser with no choice made: GPC does not cover analytics in this notice, and never grants it, so the
+    // analytics tag stays blocked until the visitor chooses.
+    const gpc = await open(site, { gpc: true });
+    expect(await runs(gpc.page)).toEqual({});
+    expect(nonEssential(await gpc.context.cookies())).toEqual([]);
+    await gpc.context.close();
   });
 });

@@ -26,7 +26,8 @@ export const createTestKernel = async (
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-test-'));
   const db = await openTestDatabase(options.pgliteOnDisk ? { dataDir: path.join(dataDir, 'pgdata') } : {});
   const sent: OutgoingMail[] = [];
-  const mailer: Mailer = options.mailer ?? {
+  // With SMTP_URL given (and no mailer), the kernel builds its real SMTP mailer; otherwise mail is captured here.
+  const capture: Mailer = {
     send: async (mail) => {
       sent.push(mail);
 
@@ -34,9 +35,15 @@ export const createTestKernel = async (
     },
     close: () => {},
   };
+  const mailer = options.mailer ?? (options.env?.SMTP_URL ? undefined : capture);
   const clock = fixedClock(options.start ?? new Date('2026-11-23T09:00:00Z'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', COOKIE_SECURE: '0', ...options.env });
-  const kernel = await createKernel(config, { db, clock, keyring: options.keyring ?? ephemeralKeyring(), mailer });
+  const kernel = await createKernel(config, {
+    db,
+    clock,
+    keyring: options.keyring ?? ephemeralKeyring(),
+    ...(mailer ? { mailer } : {}),
+  });
 
   return {
     ...kernel,

@@ -29,11 +29,19 @@ export type TestServer = {
 };
 
 export const startTestServer = async (
-  options: { mailer?: Mailer; cookieSecure?: boolean } = {},
+  options: {
+    mailer?: Mailer;
+    cookieSecure?: boolean;
+    /** Extra environment (e.g. SMTP_URL for a real SMTP sink, SMS_WEBHOOK_URL). */
+    env?: Record<string, string>;
+    /** PGlite writes under DATA_DIR/pgdata, so a test can grep the database files. */
+    pgliteOnDisk?: boolean;
+  } = {},
 ): Promise<TestServer> => {
   const kernel = await createTestKernel({
     mailer: options.mailer,
-    env: { COOKIE_SECURE: options.cookieSecure === false ? '0' : '1' },
+    pgliteOnDisk: options.pgliteOnDisk,
+    env: { COOKIE_SECURE: options.cookieSecure === false ? '0' : '1', ...options.env },
   });
   const demo = await seedDemo(kernel, { password: TEST_PASSWORD });
   const app = await buildApp(kernel);

@@ -12,6 +12,7 @@ import { SignInPage } from './pages/sign-in-page.tsx';
 import { AccountPage } from './pages/staff/account-page.tsx';
 import { AccountsPage } from './pages/staff/accounts-page.tsx';
 import { PersonPage } from './pages/staff/person-page.tsx';
+import { PrivacyNoticePage } from './pages/staff/privacy-notice-page.tsx';
 import { StaffCampaignsPage } from './pages/staff-campaigns-page.tsx';
 import { StaffMessagesPage } from './pages/staff-messages-page.tsx';
 import { StaffPostPage } from './pages/staff-post-page.tsx';
@@ -20,6 +21,7 @@ import { matchPath, navigate, usePath } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { AppShell, type NavItem } from './shell/app-shell.tsx';
 import {
+  BookIcon,
   BuildingIcon,
   HomeIcon,
   InboxIcon,
@@ -86,6 +88,17 @@ const STAFF_NAV: NavItem[] = [
   { to: '/staff/audit', label: 'Audit', icon: <ScrollIcon />, soon: true },
 ];
 
+/** Only the roles the notice API lets in see this entry; the server refuses everyone else anyway. */
+const PRIVACY_NOTICE_NAV: NavItem = { to: '/staff/privacy-notice', label: 'Privacy notice', icon: <BookIcon /> };
+const PRIVACY_NOTICE_ROLES: readonly string[] = ['admin', 'privacy_officer'];
+
+const staffNav = (user: User): NavItem[] => {
+  if (!PRIVACY_NOTICE_ROLES.includes(user.role)) return STAFF_NAV;
+  const soon = STAFF_NAV.findIndex((item) => item.soon);
+  const at = soon === -1 ? STAFF_NAV.length : soon;
+  return [...STAFF_NAV.slice(0, at), PRIVACY_NOTICE_NAV, ...STAFF_NAV.slice(at)];
+};
+
 const PORTAL_NAV: NavItem[] = [
   { to: PORTAL_HOME, label: 'Overview', icon: <HomeIcon /> },
   { to: '/portal/inbox', label: 'Inbox', icon: <InboxIcon />, activePrefix: '/portal/inbox/message/' },
@@ -101,6 +114,7 @@ const staffPage = (path: string): ReactNode => {
   if (path === '/staff/messages') return <StaffMessagesPage />;
   if (path === '/staff/post') return <StaffPostPage />;
   if (path === '/staff/verify') return <StaffVerifyPage />;
+  if (path === '/staff/privacy-notice') return <PrivacyNoticePage />;
   const person = matchPath('/staff/accounts/:accountId/people/:subjectId', path);
   if (person?.accountId && person.subjectId) {
     return <PersonPage accountId={person.accountId} subjectId={person.subjectId} />;
@@ -161,7 +175,7 @@ const Routes = () => {
   return (
     <AppShell
       user={user}
-      nav={staff ? STAFF_NAV : PORTAL_NAV}
+      nav={staff ? staffNav(user) : PORTAL_NAV}
       workspace={staff ? 'Staff workspace' : 'Client portal'}
       context={
         staff ? (

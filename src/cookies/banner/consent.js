@@ -3,6 +3,21 @@
   const KEY = C.cookie;
   const n = w.navigator;
   const gpc = n.globalPrivacyControl === true;
+  // English is inline; another language the page or the browser asks for is fetched once, before the banner shows.
+  const cs = d.currentScript;
+  const lang = (cs?.dataset.lang || d.documentElement.dataset.lang || n.language || 'en').slice(0, 2).toLowerCase();
+  const ready = C.langs.includes(lang)
+    ? w
+        .fetch(`${C.i18n}${lang}.json`, { credentials: 'omit' })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((x) => {
+          if (!x) return;
+          Object.assign(C.t, x.t);
+          for (const c of C.cats) Object.assign(c, x.cats[c.id]);
+          C.lang = lang;
+        })
+        .catch(() => {})
+    : Promise.resolve();
   let prev = null;
   const $ = (s, r) => (r || d).querySelectorAll(s);
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -123,10 +138,11 @@
     box.setAttribute('aria-modal', 'true');
     box.setAttribute('aria-labelledby', 'cc-t');
     box.setAttribute('aria-describedby', 'cc-d');
+    if (C.lang) box.lang = C.lang;
     const cats = C.cats
       .map(
         (c) =>
-          `<div class="cc-cat"><input type="checkbox" id="cc-${c.id}" data-c="${c.id}"${c.req || (granted(c.id) && !adOff(c.id)) ? ' checked' : ''}${c.req ? ' disabled' : ''}><label for="cc-${c.id}"><strong>${esc(c.name)}</strong>${c.req ? ' (always on)' : ''} ${esc(c.d)}</label></div>`,
+          `<div class="cc-cat"><input type="checkbox" id="cc-${c.id}" data-c="${c.id}"${c.req || (granted(c.id) && !adOff(c.id)) ? ' checked' : ''}${c.req ? ' disabled' : ''}><label for="cc-${c.id}"><strong>${esc(c.name)}</strong>${c.req ? ` ${esc(C.t.on)}` : ''} ${esc(c.d)}</label></div>`,
       )
       .join('');
     box.innerHTML = `<h2 id="cc-t">${esc(C.t.title)}</h2><p id="cc-d">${esc(C.t.text)} <a href="${C.table}">${esc(C.t.table)}</a></p>${
@@ -165,16 +181,15 @@
     }
     clear();
     run();
-    if (!state) show();
+    if (!state) ready.then(show);
     d.addEventListener('click', (e) => {
       if (e.target.closest('[data-cc=open]')) {
         e.preventDefault();
-        show();
-        toggle(true);
+        ready.then(api.open);
       }
     });
   };
-  w.CustodianConsent = {
+  const api = {
     open: () => {
       show();
       toggle(true);
@@ -182,6 +197,7 @@
     get: () => state,
     granted,
   };
+  w.CustodianConsent = api;
   if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', start);
   else start();
 })(C, document, window);

@@ -3,7 +3,9 @@
  * records, so an action whose audit write fails does not happen. Events hold ids and field names, never values.
  *
  * `hash = SHA-256(canonical(event) || prev_hash)`; the chain head is locked while appending, so sequence numbers
- * have no gaps or forks under concurrency.
+ * have no gaps or forks under concurrency. Inside `db.tenant`/`db.system` the events of a transaction are appended
+ * together just before its commit (two statements per account), so the head is locked for the append and the commit
+ * only, and concurrent actions for one account queue for that short tail rather than for each other's whole work.
  *
  * @example
  * await recordAudit(trx, clock, { accountId, actor, action: 'note.create', entity: 'contact_note', entityId: id,
@@ -12,7 +14,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
-import type { Database, Trx } from '../db/database.ts';
+import { beforeCommit, type Database, type Trx } from '../db/database.ts';
 
 export type Actor = { id: string | null; role: string | null };
 
@@ -35,20 +37,20 @@ export type AuditInput = {
 
 const GENESIS: Buffer = Buffer.alloc(32);
 
-export const recordAudit = async (trx: Trx, clock: Clock, input: AuditInput): Promise<{ seq: number }> => {
-  await sql`insert into audit_heads (account_id, seq, hash) values (${input.accountId}, 0, ${GENESIS}) on conflict do nothing`.execute(
-    trx,
-  );
-  const head = await trx
-    .selectFrom('audit_heads')
-    .select(['seq', 'hash'])
-    .where('account_id', '=', input.accountId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const seq = Number(head.seq) + 1;
-  const event = {
+type PendingEvent = Omit<HashedFields, 'seq'>;
+
+/** Events recorded in a transaction and not yet appended, per transaction. */
+const pending = new WeakMap<Trx, PendingEvent[]>();
+
+/**
+ * Records an event in `trx`. In a transaction opened by `db.tenant`/`db.system`, events are kept in memory and
+ * appended together just before commit (still inside the transaction, so a failed append rolls the action back):
+ * the account's chain head is then locked only for the append and the commit, not for the whole action. Elsewhere
+ * the event is appended at once.
+ */
+export const recordAudit = async (trx: Trx, clock: Clock, input: AuditInput): Promise<void> => {
+  const event: PendingEvent = {
     account_id: input.accountId,
-    seq: String(seq),
     occurred_at: clock.now(),
     actor_id: input.actor.id,
     actor_role: input.actor.role,
@@ -58,20 +60,66 @@ export const recordAudit = async (trx: Trx, clock: Clock, input: AuditInput): Pr
     subject_id: input.subjectId ?? null,
     fields: [...(input.fields ?? [])],
     purpose: input.purpose ?? null,
-    details: input.details ?? {},
+    // A copy: the event is hashed later, and must be what was recorded now.
+    details: { ...input.details },
   };
-  const hash = chainHash(event, head.hash);
-  await trx
-    .insertInto('audit_events')
-    .values({ ...event, details: JSON.stringify(event.details), prev_hash: head.hash, hash })
-    .execute();
-  await trx
-    .updateTable('audit_heads')
-    .set({ seq: String(seq), hash })
-    .where('account_id', '=', input.accountId)
-    .execute();
+  const queued = pending.get(trx);
+  if (queued) {
+    queued.push(event);
+    return;
+  }
+  const events = [event];
+  const deferred = beforeCommit(trx, async () => {
+    pending.delete(trx);
+    await appendEvents(trx, events);
+  });
+  if (deferred) pending.set(trx, events);
+  else await appendEvents(trx, events);
+};
 
-  return { seq };
+/** Appends events in the order recorded; each account's head is locked (in account order, so never a deadlock). */
+const appendEvents = async (trx: Trx, events: readonly PendingEvent[]) => {
+  const byAccount = new Map<string, PendingEvent[]>();
+  for (const event of events) byAccount.set(event.account_id, [...(byAccount.get(event.account_id) ?? []), event]);
+  for (const accountId of [...byAccount.keys()].sort()) {
+    const head = await lockHead(trx, accountId);
+    let seq = Number(head.seq);
+    let prev = head.hash;
+    const rows = (byAccount.get(accountId) ?? []).map((e) => {
+      seq += 1;
+      const event = { ...e, seq: String(seq) };
+      const hash = chainHash(event, prev);
+      const row = { ...event, details: JSON.stringify(event.details), prev_hash: prev, hash };
+      prev = hash;
+
+      return row;
+    });
+    // One round trip: the events and the new head together.
+    await trx
+      .with('appended', (db) => db.insertInto('audit_events').values(rows))
+      .updateTable('audit_heads')
+      .set({ seq: String(seq), hash: prev })
+      .where('account_id', '=', accountId)
+      .execute();
+  }
+};
+
+/** The account's chain head, locked until commit; created at genesis for the account's first event. */
+const lockHead = async (trx: Trx, accountId: string) => {
+  const head = () =>
+    trx
+      .selectFrom('audit_heads')
+      .select(['seq', 'hash'])
+      .where('account_id', '=', accountId)
+      .forUpdate()
+      .executeTakeFirst();
+  const found = await head();
+  if (found) return found;
+  await sql`insert into audit_heads (account_id, seq, hash) values (${accountId}, 0, ${GENESIS}) on conflict do nothing`.execute(
+    trx,
+  );
+
+  return (await head()) ?? Promise.reject(new Error('audit head missing after insert'));
 };
 
 type HashedFields = {

@@ -12,11 +12,23 @@
  * const db = await openDatabase({ databaseUrl: undefined, dataDir: './data' })
  * const notes = await db.tenant(accountId, (trx) => trx.selectFrom('contact_notes').selectAll().execute())
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  sql,
+  type Transaction,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -66,17 +78,96 @@ const openPglite = async (dataDir: string) => {
   return pglite;
 };
 
-const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined, ownsBackend: boolean): Database => {
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+const commitTasks = new WeakMap<Trx, (() => Promise<void>)[]>();
 
-  const asApp = async <T>(accountId: string | null, fn: (trx: Trx) => Promise<T>) =>
-    kysely.transaction().execute(async (trx) => {
+/**
+ * Queues work to run at the end of a transaction opened by `tenant`, `untenanted` or `system`: inside it, after the
+ * caller's function, before commit (the audit trail appends its events this way, holding its chain lock briefly).
+ * Returns false when `trx` is not such a transaction; the caller must then do the work at once.
+ */
+export const beforeCommit = (trx: Trx, task: () => Promise<void>): boolean => {
+  const tasks = commitTasks.get(trx);
+  if (!tasks) return false;
+  tasks.push(task);
+
+  return true;
+};
+
+const withCommitTasks = async <T>(trx: Trx, fn: (trx: Trx) => Promise<T>): Promise<T> => {
+  const tasks: (() => Promise<void>)[] = [];
+  commitTasks.set(trx, tasks);
+  try {
+    const result = await fn(trx);
+    // A task may queue another (an audit event recorded by a task): run until none is left.
+    for (let i = 0; i < tasks.length; i += 1) await tasks[i]?.();
+
+    return result;
+  } finally {
+    commitTasks.delete(trx);
+  }
+};
+
+/** The account a tenant transaction is opening for, seen only by the driver's `begin` (see `TenantDriver`). */
+const opening = new AsyncLocalStorage<string>();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Opens a tenant transaction, switches to the app role and sets the account in one round trip instead of two: a
+ * simple-protocol `begin; select set_config(…)`. The account id is inlined as a literal, so only a well-formed
+ * UUID takes this path; anything else is set with a bound parameter after `begin`.
+ */
+class TenantDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const accountId = opening.getStore();
+    if (accountId === undefined || !UUID.test(accountId) || settings.isolationLevel || settings.accessMode)
+      return super.beginTransaction(connection, settings);
+    try {
+      await connection.executeQuery(
+        CompiledQuery.raw(
+          `begin; select set_config('role', '${APP_ROLE}', true), set_config('app.account_id', '${accountId}', true)`,
+        ),
+      );
+    } catch (error) {
+      // Kysely does not roll back a failed `begin`: never hand the connection back inside a transaction.
+      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => null);
+      throw error;
+    }
+  }
+}
+
+class TenantDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new TenantDriver(this.#config);
+  }
+}
+
+const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined, ownsBackend: boolean): Database => {
+  const kysely = new Kysely<DB>({ dialect: new TenantDialect({ pool }) });
+
+  const asApp = async <T>(accountId: string | null, fn: (trx: Trx) => Promise<T>) => {
+    if (accountId !== null && UUID.test(accountId)) {
+      // `begin` reads the account from `opening`; `fn` runs outside it, so a transaction it opens is its own.
+      return opening.run(accountId, () =>
+        kysely.transaction().execute((trx) => opening.exit(() => withCommitTasks(trx, fn))),
+      );
+    }
+
+    return kysely.transaction().execute(async (trx) => {
       await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.account_id', ${accountId ?? ''}, true)`.execute(
         trx,
       );
 
-      return fn(trx);
+      return withCommitTasks(trx, fn);
     });
+  };
 
   return {
     kind,
@@ -85,7 +176,7 @@ const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined,
     pglite,
     tenant: (accountId, fn) => asApp(accountId, fn),
     untenanted: (fn) => asApp(null, fn),
-    system: (fn) => kysely.transaction().execute(fn),
+    system: (fn) => kysely.transaction().execute((trx) => withCommitTasks(trx, fn)),
     executeSql: async (text, values) => {
       const result = await pool.query(text, values as unknown[] | undefined);
 

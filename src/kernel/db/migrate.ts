@@ -10,10 +10,17 @@ import { kernelMigration } from './migrations/0001-kernel.ts';
 import { policyMigration } from './migrations/0002-policy.ts';
 import { officeMigration } from './migrations/0003-office.ts';
 import { consentMigration } from './migrations/0005-consent.ts';
+import { corporateSubscribersMigration } from './migrations/0006-corporate-subscribers.ts';
 
 export type Migration = { name: string; up: string };
 
-export const MIGRATIONS: readonly Migration[] = [kernelMigration, policyMigration, officeMigration, consentMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  kernelMigration,
+  policyMigration,
+  officeMigration,
+  consentMigration,
+  corporateSubscribersMigration,
+];
 
 const LOCK_KEY = 4_242_001;
 

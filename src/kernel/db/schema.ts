@@ -280,7 +280,7 @@ export type ConsentRecordsTable = {
   channel: MarketingChannel;
   topic: string;
   state: 'given' | 'refused' | 'withdrawn';
-  basis: 'consent' | 'soft_opt_in' | 'objection';
+  basis: 'consent' | 'soft_opt_in' | 'objection' | 'corporate_subscriber';
   method: string;
   notice_version: number;
   opt_out_offered: ColumnType<boolean, boolean | undefined, never>;

@@ -81,6 +81,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/campaigns/:campaignId': ['admin'],
   'GET /consent.js': 'public',
   'GET /consent.css': 'public',
+  'GET /consent/i18n/:lang.json': 'public',
   'POST /api/consent/cookies': 'public',
   'GET /.well-known/gpc.json': 'public',
   'GET /cookies': 'public',
@@ -89,6 +90,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /privacy': 'public',
   'GET /privacy/v/:version': 'public',
   'GET /api/policy/ropa': PRIVACY,
+  'GET /api/policy/versions': PRIVACY,
   'POST /api/policy/publish': ['privacy_officer'],
   'POST /api/policy/agreements': 'signed-in',
 };

@@ -88,6 +88,11 @@ export type DecisionRequest = {
    * absolute right to object to direct marketing still apply.
    */
   softOptIn?: boolean;
+  /**
+   * The subject was created in this same transaction, so no restriction, objection or consent can be recorded for
+   * them yet: the decision needs no look-up of processing controls.
+   */
+  createdInThisTransaction?: boolean;
 };
 
 export type Decision =
@@ -98,7 +103,9 @@ export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest)
   const rule = policy.purposes[request.purpose];
   if (!rule) return { allowed: false, reason: 'undisclosed_purpose' };
   if (!request.subjectId) return { allowed: true, legalBasis: rule.legalBasis };
-  const controls = await latestControls(trx, request.accountId, request.subjectId);
+  const controls = request.createdInThisTransaction
+    ? []
+    : await latestControls(trx, request.accountId, request.subjectId);
   const active = (kind: string, purpose: string | null) =>
     controls.find((c) => c.kind === kind && (c.purpose === purpose || c.purpose === null))?.active ?? false;
 

@@ -351,7 +351,9 @@ const ReceiptCard = ({ receipt }: { receipt: MessageReceipt & { callerName: stri
       {receipt.notifications > 0 ? (
         <section aria-labelledby="delivery-title" aria-live="polite">
           <h3 id="delivery-title" className="card-title" style={{ margin: '16px 0 8px' }}>
-            Urgent e-mail to the client
+            {deliveries?.some((d) => d.channel === 'sms')
+              ? 'Urgent e-mail and text message to the client'
+              : 'Urgent e-mail to the client'}
           </h3>
           {error ? <ErrorPanel error={error} /> : null}
           <ul className="delivery-list">
@@ -359,7 +361,9 @@ const ReceiptCard = ({ receipt }: { receipt: MessageReceipt & { callerName: stri
               <li key={d.id} className="delivery-item">
                 <span>
                   {d.recipient ?? 'Unknown user'}{' '}
-                  <span className="muted">({d.role === 'owner' ? 'owner' : 'colleague'})</span>
+                  <span className="muted">
+                    ({d.role === 'owner' ? 'owner' : 'colleague'}){d.channel === 'sms' ? ', text message' : ', e-mail'}
+                  </span>
                 </span>
                 <Badge tone={STATUS_TONE[d.status]}>
                   {STATUS_LABEL[d.status]}
@@ -370,7 +374,7 @@ const ReceiptCard = ({ receipt }: { receipt: MessageReceipt & { callerName: stri
             {deliveries === null ? <li className="muted">Checking delivery…</li> : null}
           </ul>
           {deliveries?.some((d) => d.status === 'failed') ? (
-            <Alert tone="warning" title="Not every e-mail was delivered">
+            <Alert tone="warning" title="Not every notification was delivered">
               <p>Phone the client to pass on this urgent message.</p>
             </Alert>
           ) : null}

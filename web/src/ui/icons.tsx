@@ -160,3 +160,14 @@ export const LockIcon = (props: IconProps) => (
     <path d="M8 10V7a4 4 0 0 1 8 0v3" />
   </Svg>
 );
+export const BookIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M5 4.5A1.5 1.5 0 0 1 6.5 3H19v15H6.5A1.5 1.5 0 0 0 5 19.5z" />
+    <path d="M5 19.5A1.5 1.5 0 0 0 6.5 21H19v-3M9 7.5h6M9 11h4" />
+  </Svg>
+);
+export const ExternalLinkIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5" />
+  </Svg>
+);
