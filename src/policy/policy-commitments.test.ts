@@ -6,6 +6,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
+import { decide } from '../kernel/policy/policy.ts';
 import { describeRetention } from './describe.ts';
 import { LEGAL_BASES } from './dpv.ts';
 import { loadPolicyFile, POLICIES_DIR, toDecisionPolicy } from './policy-loader.ts';
@@ -232,9 +234,21 @@ describe('answering-service policy', () => {
 });
 
 describe('cloud-phone and virtual-office policies', () => {
-  it('CP-6: mailing lists are never sold', () => {
+  it('CP-6: mailing lists are never sold: the notice says so and no purpose or recipient lets the software do it', async () => {
     expect(cp.marketing.neverSold).toBe(true);
     expect(noticeText(cp)).toContain('We never sell mailing lists.');
+    // The decision function refuses any purpose the file does not name, and the file names no sale of data.
+    const policy = toDecisionPolicy(cp);
+    expect(Object.keys(policy.purposes).filter((id) => /sell|sale|broker/i.test(id))).toEqual([]);
+    const noTransaction = undefined as never;
+    await expect(
+      decide(noTransaction, policy, {
+        accountId: PROVIDER_ACCOUNT_ID,
+        subjectId: null,
+        purpose: 'sell_mailing_list',
+        operation: 'use',
+      }),
+    ).resolves.toEqual({ allowed: false, reason: 'undisclosed_purpose' });
   });
 
   it('CP-10: the notice covers individuals, not companies', () => {
