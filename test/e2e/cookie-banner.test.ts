@@ -5,22 +5,18 @@
  * the banner is keyboard-usable and axe-clean.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { ensureProviderAccount } from '../../src/accounts/accounts.ts';
 import { buildApp } from '../../src/app.ts';
 import type { App } from '../../src/kernel/http/types.ts';
 import { POLICIES_DIR } from '../../src/policy/policy-loader.ts';
+import { checkAccessibility, checkPage, launchBrowser, openPage } from '../support/browser.ts';
 import { createTestKernel, type TestKernel } from '../support/kernel.ts';
-
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', '.tmp', 'screenshots');
 
 type Site = { url: string; kernel: TestKernel; app: App };
 
@@ -48,24 +44,6 @@ const nextVersionOf = (notice: string, dir: string) => {
   return file;
 };
 
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-const axeBlocking = async (page: Page) => {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run({ resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  });
-
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-};
-
 const nonEssential = (cookies: { name: string }[]) => cookies.map((c) => c.name).filter((n) => n !== 'cookie_choice');
 const runs = (page: Page) =>
   page.evaluate(() => (window as unknown as { __demoRuns?: Record<string, number> }).__demoRuns ?? {});
@@ -84,17 +62,7 @@ describe('cookie banner in Chromium', () => {
     sites.conferencing = await startSite(path.join(POLICIES_DIR, 'conferencing-vendor.yaml'));
     sites.office = await startSite(path.join(POLICIES_DIR, 'virtual-office.yaml'));
     sites.phone = await startSite(path.join(POLICIES_DIR, 'cloud-phone.yaml'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -106,31 +74,21 @@ describe('cookie banner in Chromium', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = async (
-    site: Site,
-    options: { gpc?: boolean; locale?: string } = {},
-  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      reducedMotion: 'reduce',
+  const open = async (site: Site, options: { gpc?: boolean; locale?: string } = {}) => {
+    const opened = await openPage(browser, undefined, {
+      consoleErrors: 'all',
       ...(options.locale ? { locale: options.locale } : {}),
-      ...(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {}),
+      ...(options.gpc
+        ? {
+            extraHTTPHeaders: { 'Sec-GPC': '1' },
+            initScript: () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+          }
+        : {}),
     });
-    if (options.gpc) {
-      await context.addInitScript(() =>
-        Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
-      );
-    }
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(`${site.url}/demo-site`);
-    await page.getByRole('dialog').waitFor();
+    await opened.page.goto(`${site.url}/demo-site`);
+    await opened.page.getByRole('dialog').waitFor();
 
-    return { context, page, errors };
+    return opened;
   };
 
   const log = (site: Site) =>
@@ -146,9 +104,7 @@ describe('cookie banner in Chromium', () => {
     const { context, page, errors } = await open(site);
     expect(await runs(page)).toEqual({});
     expect(nonEssential(await context.cookies())).toEqual([]);
-    expect(await axeBlocking(page)).toEqual([]);
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'cookie-banner-first-layer.png') });
+    await checkPage(page, 'cookie-banner-first-layer', { fullPage: false });
 
     // Equal weight: "Accept all" and "Reject all" are the same kind of button, same size, same colours.
     const style = (name: string) =>
@@ -207,8 +163,7 @@ describe('cookie banner in Chromium', () => {
     const necessary = page.getByRole('checkbox', { name: /Strictly necessary/ });
     expect(await necessary.isChecked()).toBe(true);
     expect(await necessary.isDisabled()).toBe(true);
-    expect(await axeBlocking(page)).toEqual([]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'cookie-banner-preferences.png') });
+    await checkPage(page, 'cookie-banner-preferences', { fullPage: false });
     await page.keyboard.press('Escape');
     expect(await page.getByRole('checkbox', { name: /Analytics/ }).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Choose cookies' }).click();
@@ -233,7 +188,7 @@ describe('cookie banner in Chromium', () => {
     // The server honours Sec-GPC too: the advertising tag is not in the page at all.
     expect(await page.locator('script[data-category="advertising"]').count()).toBe(0);
     expect(await runs(page)).toEqual({});
-    expect(await axeBlocking(page)).toEqual([]);
+    await checkAccessibility(page, 'cookie-banner-gpc');
 
     await page.getByRole('button', { name: 'Accept all', exact: true }).click();
     const records = await waitForLog(site, 2);
@@ -300,7 +255,7 @@ describe('cookie banner in Chromium', () => {
     await page.getByRole('button', { name: 'Choisir les cookies' }).click();
     expect(await page.getByRole('checkbox', { name: /Mesure d’audience/ }).isChecked()).toBe(false);
     expect(await page.getByText('(toujours actifs)').count()).toBeGreaterThan(0);
-    expect(await axeBlocking(page)).toEqual([]);
+    await checkAccessibility(page, 'cookie-banner-fr-preferences');
     await page.getByRole('button', { name: 'Tout refuser', exact: true }).click();
     expect(nonEssential(await context.cookies())).toEqual([]);
     expect((await waitForLog(site, 1)).at(-1)).toMatchObject({ method: 'reject_all', refused: ['analytics'] });

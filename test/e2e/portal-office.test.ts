@@ -4,52 +4,24 @@
  * the owner exports XLSX (opened here with exceljs) and deletes all data. axe-core checks every screen; screenshots
  * land in .tmp/screenshots for a human to look at.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkPage as check,
+  DESKTOP,
+  pageHeading as heading,
+  launchBrowser,
+  MOBILE,
+  openPage,
+  signInThroughForm,
+} from '../support/browser.ts';
 import { scanPng, seedMessage, seedPostItem } from '../support/office-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_BUILD = path.join(ROOT, 'dist', 'web', 'index.html');
-const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
 const MARKER = 'PORTALMARK';
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-const newestMtime = (dir: string): number =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-    })
-    .reduce((a, b) => Math.max(a, b), 0);
-
-const ensureWebBuild = (): void => {
-  const stale =
-    !fs.existsSync(WEB_BUILD) ||
-    fs.statSync(WEB_BUILD).mtimeMs <
-      Math.max(newestMtime(path.join(ROOT, 'web')), fs.statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
-  if (!stale) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'inherit',
-    },
-  );
-};
 
 const filesContaining = (dir: string, marker: string): string[] => {
   if (!fs.existsSync(dir)) return [];
@@ -70,8 +42,6 @@ describe('client portal: inbox, colleagues, export and delete-all in Chromium', 
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startTestServer({ cookieSecure: false });
     const accountId = server.seed.accountId;
     await seedMessage(server.kernel, {
@@ -98,17 +68,7 @@ describe('client portal: inbox, colleagues, export and delete-all in Chromium', 
       trackingNumber: 'DS-448-19',
       scan: { bytes: scanPng(MARKER), mediaType: 'image/png' },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -116,60 +76,14 @@ describe('client portal: inbox, colleagues, export and delete-all in Chromium', 
     await server?.close();
   });
 
-  const newPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({
-      viewport,
-      baseURL: server.url,
-      acceptDownloads: true,
-      reducedMotion: 'reduce',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        errors.push(message.text());
-    });
-    return { context, page, errors };
-  };
-
-  const check = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
-    await page.waitForFunction(
-      () =>
-        !document.querySelector('.skeleton, [aria-busy="true"]') &&
-        document.getAnimations().every((animation) => animation.playState !== 'running'),
-    );
-    const fullPage = options.fullPage ?? true;
-    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: AxeViolation[] }> } })
-        .axe;
-      const result = await axe.run({ resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
-    expect(
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    ).toEqual([]);
-  };
+  const newPage = (viewport: { width: number; height: number }) => openPage(browser, server.url, { viewport });
 
   const signIn = async (page: Page, who: { email: string; password: string }): Promise<void> => {
     await page.goto('/sign-in');
-    await page.getByLabel('E-mail address').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInThroughForm(page, who);
     await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Sign in' }).waitFor();
   };
 
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
   const nav = (page: Page, label: string) =>
     page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
 

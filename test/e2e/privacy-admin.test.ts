@@ -4,52 +4,25 @@
  * so active users are e-mailed) and sees a clear refusal when someone else published it first; a receptionist sees
  * no entry and the API refuses them. axe-core checks each screen; screenshots land in .tmp/screenshots.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { POLICIES_DIR } from '../../src/policy/policy-loader.ts';
 import { publishPolicy } from '../../src/policy/policy-versions.ts';
+import {
+  checkPage as check,
+  collectErrors,
+  DESKTOP,
+  pageHeading as heading,
+  launchBrowser,
+  MOBILE,
+  openPage,
+  signInThroughForm,
+} from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_BUILD = path.join(ROOT, 'dist', 'web', 'index.html');
-const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-const newestMtime = (dir: string): number =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-    })
-    .reduce((a, b) => Math.max(a, b), 0);
-
-/** A direct `vitest run test/e2e/...` after editing web/ would otherwise test a stale build. */
-const ensureWebBuild = (): void => {
-  const stale =
-    !fs.existsSync(WEB_BUILD) ||
-    fs.statSync(WEB_BUILD).mtimeMs <
-      Math.max(newestMtime(path.join(ROOT, 'web')), fs.statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
-  if (!stale) return;
-  // A child process, because vitest's NODE_ENV=test would make Vite bundle React's development build.
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-    { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: 'inherit' },
-  );
-};
 
 /** Version 1 of the demo's answering-service notice, so the screen has a past version before version 2 goes out. */
 const answeringServiceV1 = (): string => {
@@ -65,24 +38,10 @@ describe('staff privacy notice screen in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startTestServer();
     await publishPolicy(server.kernel, { source: answeringServiceV1(), actor: { id: null, role: 'privacy_officer' } });
     server.kernel.sent.length = 0;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -90,64 +49,23 @@ describe('staff privacy notice screen in Chromium', () => {
     await server?.close();
   });
 
+  /** A fresh context, or (given one) another tab in it. */
   const newPage = async (
     viewport: { width: number; height: number },
     context?: BrowserContext,
   ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
-    const ctx =
-      context ??
-      (await browser.newContext({ viewport, baseURL: server.url, acceptDownloads: true, reducedMotion: 'reduce' }));
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // Refused requests (the 401 before sign-in, the receptionist's 403s) are logged as failed resources.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        errors.push(message.text());
-    });
-    return { context: ctx, page, errors };
-  };
-
-  /** Runs axe on the current screen, saves a screenshot, and fails on any serious or critical violation. */
-  const check = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
-    await page.waitForFunction(
-      () =>
-        !document.querySelector('.skeleton, [aria-busy="true"]') &&
-        document.getAnimations().every((animation) => animation.playState !== 'running'),
-    );
-    const fullPage = options.fullPage ?? true;
-    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-    // Evaluated rather than added as a <script>: the app's CSP rightly refuses inline scripts.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: AxeViolation[] }> } })
-        .axe;
-      const result = await axe.run({ resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
-    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      blocking.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      ),
-    ).toEqual([]);
+    if (!context) return openPage(browser, server.url, { viewport });
+    const page = await context.newPage();
+    // Refused requests (the 401 before sign-in, the receptionist's 403s) are logged as failed resources.
+    return { context, page, errors: collectErrors(page) };
   };
 
   const signIn = async (page: Page, who: { email: string; password: string }): Promise<void> => {
     await page.goto('/sign-in');
-    await page.getByLabel('E-mail address').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInThroughForm(page, who);
     await page.waitForURL('**/staff');
   };
 
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
   const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 
   it('a privacy officer downloads the record of processing, reads the versions and publishes version 2', async () => {

@@ -4,60 +4,24 @@
  * verifies a caller before seeing account details (CP-2). axe-core checks each screen; screenshots land in
  * .tmp/screenshots.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage as check, launchBrowser, openPage, signInThroughForm } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { TINY_PNG } from '../support/uploads.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_BUILD = path.join(ROOT, 'dist', 'web', 'index.html');
-const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 860 };
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-const newestMtime = (dir: string): number =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-    })
-    .reduce((a, b) => Math.max(a, b), 0);
-
-const ensureWebBuild = (): void => {
-  const stale = !fs.existsSync(WEB_BUILD) || fs.statSync(WEB_BUILD).mtimeMs < newestMtime(path.join(ROOT, 'web'));
-  if (!stale) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'inherit',
-    },
-  );
-};
 
 describe('staff office in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,44 +29,12 @@ describe('staff office in Chromium', () => {
   });
 
   const open = async (who: { email: string; password: string }, to: string) => {
-    const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.url, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    const { context, page, errors } = await openPage(browser, server.url, { viewport: DESKTOP, consoleErrors: 'none' });
     await page.goto(to);
     await page.waitForURL('**/sign-in');
-    await page.getByLabel('E-mail address').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInThroughForm(page, who);
     await page.waitForURL(`**${to}`);
     return { context, page, errors };
-  };
-
-  const check = async (page: Page, name: string): Promise<void> => {
-    await page.waitForFunction(
-      () =>
-        !document.querySelector('.skeleton, [aria-busy="true"]') &&
-        document.getAnimations().every((a) => a.playState !== 'running'),
-    );
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-      const result = await axe.run({ resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
-    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      blocking.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      ),
-    ).toEqual([]);
   };
 
   const clientName = async () =>

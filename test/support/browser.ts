@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -58,29 +58,61 @@ export const launchBrowser = (): Promise<Browser> => {
       '--disable-gpu',
       '--disable-quic',
       '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       '--no-first-run',
     ],
   });
 };
 
+/**
+ * Which console errors count as page errors: by default every one except Chromium's "Failed to load resource" lines,
+ * `'all'` every one, `'none'` none (page errors only).
+ */
+export type ConsoleErrors = 'except-failed-loads' | 'all' | 'none';
+
+/** Collects a page's uncaught errors, and its console errors as `consoleErrors` says, into the returned array. */
+export const collectErrors = (page: Page, consoleErrors: ConsoleErrors = 'except-failed-loads'): string[] => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  if (consoleErrors !== 'none') {
+    page.on('console', (message) => {
+      // The 401 from /api/auth/me before sign-in is expected and logged by Chromium as a failed resource.
+      if (
+        message.type() === 'error' &&
+        (consoleErrors === 'all' || !message.text().startsWith('Failed to load resource'))
+      )
+        errors.push(message.text());
+    });
+  }
+
+  return errors;
+};
+
+export type OpenPageOptions = BrowserContextOptions & {
+  consoleErrors?: ConsoleErrors;
+  /** Run in every page of the context before its own scripts. */
+  initScript?: () => void;
+};
+
 /** A fresh browser context (its own cookies: one signed-in person) collecting page errors. */
 export const openPage = async (
   browser: Browser,
-  baseURL: string,
-  options: { viewport?: { width: number; height: number } } = {},
+  baseURL: string | undefined,
+  options: OpenPageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> => {
-  const viewport = options.viewport ?? DESKTOP;
-  const context = await browser.newContext({ viewport, baseURL, acceptDownloads: true, reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    // The 401 from /api/auth/me before sign-in is expected and logged by Chromium as a failed resource.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      errors.push(message.text());
+  const { consoleErrors, initScript, viewport = DESKTOP, ...contextOptions } = options;
+  const context = await browser.newContext({
+    viewport,
+    baseURL,
+    acceptDownloads: true,
+    reducedMotion: 'reduce',
+    ...contextOptions,
   });
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
 
-  return { context, page, errors };
+  return { context, page, errors: collectErrors(page, consoleErrors) };
 };
 
 /** Fills and submits the sign-in form on the current page; the caller waits for whatever should follow. */
@@ -92,16 +124,15 @@ export const signInThroughForm = async (page: Page, who: { email: string; passwo
 
 export const pageHeading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
-/** Runs axe on the current screen, saves a screenshot, and fails on any serious or critical violation. */
-export const checkPage = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
-  await page.waitForFunction(
+const waitForSettled = (page: Page) =>
+  page.waitForFunction(
     () =>
       !document.querySelector('.skeleton, [aria-busy="true"]') &&
       document.getAnimations().every((animation) => animation.playState !== 'running'),
   );
-  const fullPage = options.fullPage ?? true;
-  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+
+const expectNoBlockingViolations = async (page: Page, name: string): Promise<void> => {
+  // Evaluated rather than added as a <script>: the app's CSP rightly refuses inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: AxeViolation[] }> } })
@@ -119,4 +150,19 @@ export const checkPage = async (page: Page, name: string, options: { fullPage?: 
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
   ).toEqual([]);
+};
+
+/** Runs axe on the current screen once it has settled, without a screenshot; `name` labels any violation. */
+export const checkAccessibility = async (page: Page, name: string): Promise<void> => {
+  await waitForSettled(page);
+  await expectNoBlockingViolations(page, name);
+};
+
+/** Runs axe on the current screen, saves a screenshot, and fails on any serious or critical violation. */
+export const checkPage = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> => {
+  await waitForSettled(page);
+  const fullPage = options.fullPage ?? true;
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+  await expectNoBlockingViolations(page, name);
 };

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatDateTime } from '../../format.ts';
 import { type AccountLifecycle, type ExportFormat, type NotificationMode, portalApi } from '../../portal-api.ts';
+import { saveFile } from '../../save-file.ts';
 import { useUser } from '../../session.tsx';
 import { Alert } from '../../ui/alert.tsx';
 import { StatusBadge } from '../../ui/badge.tsx';
@@ -23,19 +24,6 @@ const MODES: { value: NotificationMode; title: string; hint: string }[] = [
   { value: 'daily_digest', title: 'A daily summary', hint: 'One e-mail each morning with what came in.' },
   { value: 'none', title: 'No e-mails', hint: 'Check the inbox yourself.' },
 ];
-
-/** Hands a finished download to the browser without leaving the page. */
-const saveFile = (blob: Blob, filename: string): void => {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-};
 
 const NotificationsCard = () => {
   const current = useResource(() => portalApi.notifications(), []);

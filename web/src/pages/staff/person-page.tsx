@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type ApiError, api, type Note } from '../../api.ts';
 import { formatDateTime, purposeLabel } from '../../format.ts';
 import { navigate } from '../../router.tsx';
+import { saveFile } from '../../save-file.ts';
 import { Badge } from '../../ui/badge.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Card } from '../../ui/card.tsx';
@@ -18,20 +19,6 @@ import { useAccount } from './account-page.tsx';
 import { accountPath } from './accounts-page.tsx';
 
 const CONFIRM_WORD = 'ERASE';
-
-/** Hands a fetched file to the browser's download manager without leaving the page. */
-const saveFile = (blob: Blob, filename: string): void => {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoking at once can cancel the download in some browsers; a short delay is enough.
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-};
 
 export const PersonPage = ({ accountId, subjectId }: { accountId: string; subjectId: string }) => {
   const account = useAccount(accountId);
