@@ -4,12 +4,11 @@
  * people who opted out, and nothing the law does not require to a deactivated account.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/support/db.ts';
+import { startSmtpSink } from '../../test/support/smtp.ts';
 import { createClientAccount, ensureProviderAccount } from '../accounts/accounts.ts';
 import { buildApp, SUBJECT_DATA_SOURCES } from '../app.ts';
 import { createUser } from '../auth/auth.ts';
@@ -28,36 +27,6 @@ import { readPreferences, recordMarketingChoice, toIso27560, toKantaraReceipt } 
 import { importMarketingList } from './import-list.ts';
 import { checkMarketingRecipient } from './marketing-check.ts';
 import { sendMarketingEmail, sendServiceEmail, unsubscribeUrl } from './marketing-mail.ts';
-
-type Received = { to: string[]; raw: string };
-
-const startSmtp = async () => {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 /** Header name → values, with folded lines unfolded. */
 const headersOf = (raw: string) => {
@@ -84,7 +53,7 @@ const SYSTEM = { id: null, role: 'system' };
 const STAFF = { id: '00000000-0000-4000-8000-0000000000aa', role: 'receptionist' };
 
 describe('marketing and service mail', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let db: TestDatabase;
   let dataDir: string;
   const clock = fixedClock(new Date('2026-11-23T09:00:00Z'));
@@ -153,7 +122,7 @@ describe('marketing and service mail', () => {
   const sentTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpSink();
     db = await openTestDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-consent-'));
     for (const notice of NOTICES) {

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { openTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { startTestServer, type TestServer } from '../../test/support/server.ts';
+import { startSmtpSink } from '../../test/support/smtp.ts';
 import { createClientAccount, ensureProviderAccount } from '../accounts/accounts.ts';
 import { createUser } from '../auth/auth.ts';
 import { fixedClock } from '../kernel/clock.ts';
@@ -19,36 +18,6 @@ import { decide } from '../kernel/policy/policy.ts';
 import { createSubject } from '../subjects/subjects.ts';
 import { type LoadedPolicy, POLICIES_DIR, parsePolicy } from './policy-loader.ts';
 import { ensureBaselineVersion, publishPolicy, readPolicyVersion, recordPolicyAgreement } from './policy-versions.ts';
-
-type Received = { to: string[]; raw: string };
-
-const startSmtp = async () => {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 const source = (name: string) => fs.readFileSync(path.join(POLICIES_DIR, `${name}.yaml`), 'utf8');
 
@@ -89,7 +58,7 @@ const virtualOfficeV3 = () => {
 };
 
 describe(publishPolicy.name, () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let db: TestDatabase;
   let dataDir: string;
   const clock = fixedClock(new Date('2026-02-01T09:00:00Z'));
@@ -107,7 +76,7 @@ describe(publishPolicy.name, () => {
   const keyring = ephemeralKeyring();
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpSink();
     db = await openTestDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-publish-'));
     const v2 = await kernelWith({
@@ -303,7 +272,7 @@ const contactCentreV3 = () => {
 };
 
 describe('contact-centre-saas notice versions', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let db: TestDatabase;
   let dataDir: string;
   const clock = fixedClock(new Date('2026-03-01T09:00:00Z'));
@@ -320,7 +289,7 @@ describe('contact-centre-saas notice versions', () => {
   };
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpSink();
     db = await openTestDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cc-publish-'));
   });

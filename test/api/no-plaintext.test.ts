@@ -10,6 +10,7 @@ import { recordContactNote } from '../../src/notes/contact-notes.ts';
 import { findSubjects, readSubject } from '../../src/subjects/subjects.ts';
 import { onPostgres } from '../support/db.ts';
 import { createTestKernel, type TestKernel } from '../support/kernel.ts';
+import { everyStoredValue } from '../support/stored-values.ts';
 
 const hex = () => crypto.randomBytes(5).toString('hex');
 
@@ -22,30 +23,6 @@ const filesUnder = (dir: string): string[] =>
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
-
-/** Every value of every row of every table outside the system catalogues, as bytes (bytea as is, the rest as text). */
-const everyStoredValue = async (kernel: TestKernel): Promise<Buffer[]> =>
-  kernel.db.system(async (trx) => {
-    const tables = await sql<{ schema: string; name: string }>`
-      select table_schema as schema, table_name as name from information_schema.tables
-      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`.execute(trx);
-    const values: Buffer[] = [];
-    for (const table of tables.rows) {
-      const rows = await sql<
-        Record<string, unknown>
-      >`select * from ${sql.table(`${table.schema}.${table.name}`)}`.execute(trx);
-      for (const row of rows.rows) {
-        for (const value of Object.values(row)) {
-          if (value === null || value === undefined) continue;
-          values.push(
-            Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
-          );
-        }
-      }
-    }
-
-    return values;
-  });
 
 describe('personal data at rest', () => {
   let kernel: TestKernel;
@@ -95,7 +72,7 @@ describe('personal data at rest', () => {
 
     if (onPostgres()) {
       // The server's files are out of reach: check every value of every table instead.
-      const values = await everyStoredValue(kernel);
+      const values = await everyStoredValue(kernel.db);
       expect(found(values, control), 'the control marker (an account name, stored in plaintext)').toBe(true);
       for (const secret of secrets) expect(found(values, secret), secret).toBe(false);
     } else {

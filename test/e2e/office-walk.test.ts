@@ -26,6 +26,7 @@ import { scanPng } from '../support/office-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startSmsWebhook } from '../support/sms-webhook.ts';
 import { startSmtpSink } from '../support/smtp.ts';
+import { everyStoredValue } from '../support/stored-values.ts';
 
 const id = crypto.randomBytes(4).toString('hex');
 /** Unique strings the walk types or uploads; none may survive "delete all data". */
@@ -54,30 +55,6 @@ const encodings = (needle: string) =>
 
 const found = (haystacks: Buffer[], needle: string) =>
   encodings(needle).some((bytes) => haystacks.some((h) => h.includes(bytes)));
-
-/** Every value of every row of every table outside the system catalogues, as bytes (bytea as is, the rest as text). */
-const everyStoredValue = (server: TestServer): Promise<Buffer[]> =>
-  server.kernel.db.system(async (trx) => {
-    const tables = await sql<{ schema: string; name: string }>`
-      select table_schema as schema, table_name as name from information_schema.tables
-      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`.execute(trx);
-    const values: Buffer[] = [];
-    for (const table of tables.rows) {
-      const rows = await sql<
-        Record<string, unknown>
-      >`select * from ${sql.table(`${table.schema}.${table.name}`)}`.execute(trx);
-      for (const row of rows.rows) {
-        for (const value of Object.values(row)) {
-          if (value === null || value === undefined) continue;
-          values.push(
-            Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
-          );
-        }
-      }
-    }
-
-    return values;
-  });
 
 describe('the virtual-office walk of issue 4, end to end in Chromium', () => {
   let server: TestServer;
@@ -278,7 +255,7 @@ describe('the virtual-office walk of issue 4, end to end in Chromium', () => {
     for (const marker of Object.values(MARKERS)) expect(found(files, marker), `files: ${marker}`).toBe(false);
     if (onPostgres()) {
       // The server's files are out of reach: check every value of every table instead.
-      const values = await everyStoredValue(server);
+      const values = await everyStoredValue(server.kernel.db);
       expect(found(values, clientName), 'control marker').toBe(true);
       for (const marker of Object.values(MARKERS)) expect(found(values, marker), `database: ${marker}`).toBe(false);
     } else {
