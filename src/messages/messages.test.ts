@@ -4,6 +4,7 @@ import os from 'node:os';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn } from '../../test/support/http.ts';
+import { rowCounts } from '../../test/support/row-counts.ts';
 import { startTestServer, type TestServer } from '../../test/support/server.ts';
 import { createMailer } from '../kernel/mail/mailer.ts';
 
@@ -63,41 +64,11 @@ describe('phone messages (staff side)', () => {
     return countRows();
   };
 
-  const countRows = () =>
-    server.kernel.db.system(async (trx) => ({
-      messages: Number(
-        (
-          await trx
-            .selectFrom('phone_messages')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      subjects: Number(
-        (
-          await trx
-            .selectFrom('subjects')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      terms: Number(
-        (
-          await trx
-            .selectFrom('item_search_terms')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      audit: Number(
-        (
-          await trx
-            .selectFrom('audit_events')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    }));
+  const countRows = async () => {
+    const n = await rowCounts(server.kernel.db, ['phone_messages', 'subjects', 'item_search_terms', 'audit_events']);
+
+    return { messages: n.phone_messages, subjects: n.subjects, terms: n.item_search_terms, audit: n.audit_events };
+  };
 
   const take = (payload: Record<string, unknown>, account = accountId) =>
     server.app.inject({ method: 'POST', url: `/api/accounts/${account}/messages`, headers: as(reception), payload });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn } from '../../test/support/http.ts';
+import { rowCounts } from '../../test/support/row-counts.ts';
 import { startTestServer, type TestServer } from '../../test/support/server.ts';
 import { multipartBody as multipart, TINY_PNG, tinyPdf } from '../../test/support/uploads.ts';
 
@@ -25,42 +26,17 @@ describe('post (staff side)', () => {
     });
   };
 
-  const counts = () =>
-    server.kernel.db.system(async (trx) => ({
-      items: Number(
-        (
-          await trx
-            .selectFrom('post_items')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      files: Number(
-        (
-          await trx
-            .selectFrom('stored_files')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      keys: Number(
-        (
-          await trx
-            .selectFrom('subject_keys')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      audit: Number(
-        (
-          await trx
-            .selectFrom('audit_events')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+  const counts = async () => {
+    const n = await rowCounts(server.kernel.db, ['post_items', 'stored_files', 'subject_keys', 'audit_events']);
+
+    return {
+      items: n.post_items,
+      files: n.stored_files,
+      keys: n.subject_keys,
+      audit: n.audit_events,
       onDisk: await filesOnDisk(),
-    }));
+    };
+  };
 
   const filesOnDisk = async () => {
     const fs = await import('node:fs');
