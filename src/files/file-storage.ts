@@ -3,7 +3,7 @@
  * database (wrapped), so a copied folder or bucket is unreadable on its own.
  *
  * The local adapter writes `DATA_DIR/files/<accountId>/<fileId>` atomically (temporary file, then rename), mode 0600.
- * An S3-compatible adapter for `S3_URL` is not built yet: the interface is what it would implement.
+ * With `S3_URL` set, `fileStorageFor` returns the S3-compatible adapter of `s3-storage.ts` instead.
  *
  * @example
  * const storage = localFileStorage(path.join(dataDir, 'files'))
@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../kernel/config.ts';
+import { s3FileStorage } from './s3-storage.ts';
 
 export type FileStorage = {
   put(key: string, sealed: Buffer): Promise<void>;
@@ -55,11 +56,11 @@ export const localFileStorage = (root: string): FileStorage => {
 
 const byConfig = new WeakMap<Config, FileStorage>();
 
-/** The storage for a running configuration (one adapter per config object). */
+/** The storage for a running configuration (one adapter per config object): S3 when `S3_URL` is set. */
 export const fileStorageFor = (config: Config): FileStorage => {
   let storage = byConfig.get(config);
   if (!storage) {
-    storage = localFileStorage(path.join(config.dataDir, 'files'));
+    storage = config.s3 ? s3FileStorage(config.s3) : localFileStorage(path.join(config.dataDir, 'files'));
     byConfig.set(config, storage);
   }
 

@@ -60,7 +60,83 @@ const ZEnv = z.object({
     .optional(),
   /** Sent as `Authorization: Bearer …` to SMS_WEBHOOK_URL. */
   SMS_WEBHOOK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** S3-compatible bucket for sealed scans (see s3Location); DATA_DIR/files when unset. */
+  S3_URL: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = s3Location(v);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+
+        return z.NEVER;
+      }
+
+      return parsed;
+    })
+    .optional(),
 });
+
+/** Where sealed files go when `S3_URL` is set. The secret is only ever used to sign, never sent or logged. */
+export type S3Location = Readonly<{
+  /** `https://host[:port]`, without credentials or path. */
+  endpoint: string;
+  bucket: string;
+  /** Folder inside the bucket (no leading or trailing slash), or '' for the bucket's root. */
+  prefix: string;
+  region: string;
+  /** true: `endpoint/bucket/key`; false: `bucket.host/key` (virtual-hosted). */
+  pathStyle: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+}>;
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_QUERY = new Set(['region', 'path_style']);
+
+/**
+ * Parses `S3_URL` = `https://ACCESS_KEY_ID:SECRET@host[:port]/bucket[/prefix]?region=eu-west-2&path_style=true`
+ * (key and secret percent-encoded). Returns the problem as text, which never repeats the value (it holds a secret).
+ */
+const s3Location = (value: string): S3Location | string => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a URL like https://KEY_ID:SECRET@host/bucket?region=REGION';
+  }
+  const loopback = /^(127\.0\.0\.1|localhost|\[::1\])$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    return 'must start with https:// (http:// only to 127.0.0.1, [::1] or localhost)';
+  }
+  if (!url.username || !url.password) return 'must carry the access key id and secret as https://KEY_ID:SECRET@host/…';
+  const [bucket = '', ...prefix] = url.pathname.split('/').slice(1);
+  if (!S3_BUCKET.test(bucket)) return 'must name the bucket as the first path segment (3-63 of a-z 0-9 . -)';
+  const folder = prefix.join('/').replace(/\/$/, '');
+  if (folder.split('/').some((s) => s === '.' || s === '..' || (folder !== '' && s === ''))) {
+    return 'has an invalid folder after the bucket name';
+  }
+  if (url.hash) return 'must not have a #fragment';
+  for (const name of url.searchParams.keys()) {
+    if (!S3_QUERY.has(name)) return `has an unknown option "${name}" (known: region, path_style)`;
+  }
+  const region = url.searchParams.get('region') ?? 'us-east-1';
+  if (!/^[a-z0-9-]{1,40}$/.test(region)) return 'has an invalid region (e.g. region=eu-west-2)';
+  const pathStyle = url.searchParams.get('path_style') ?? 'true';
+  if (!['true', 'false', '1', '0'].includes(pathStyle)) return 'path_style must be true or false';
+  try {
+    return {
+      endpoint: url.origin,
+      bucket,
+      prefix: decodeURIComponent(folder),
+      region,
+      pathStyle: pathStyle === 'true' || pathStyle === '1',
+      accessKeyId: decodeURIComponent(url.username),
+      secretAccessKey: decodeURIComponent(url.password),
+    };
+  } catch {
+    return 'has a badly percent-encoded key id, secret or folder';
+  }
+};
 
 export type Config = Readonly<{
   port: number;
@@ -83,6 +159,8 @@ export type Config = Readonly<{
   /** Where urgent-message SMS are posted; undefined means no SMS is sent. */
   smsWebhookUrl: string | undefined;
   smsWebhookToken: string | undefined;
+  /** The S3-compatible bucket for sealed files; undefined keeps them under DATA_DIR/files. */
+  s3: S3Location | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -129,6 +207,7 @@ export const loadConfig = (env: Record<string, string | undefined>, overrides: P
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1_048_576),
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
     smsWebhookToken: e.SMS_WEBHOOK_TOKEN,
+    s3: e.S3_URL,
     ...overrides,
   });
 };
