@@ -236,6 +236,16 @@ export const ZPolicyFile = z.strictObject({
     }),
     list: z.array(z.strictObject({ right: z.enum(RIGHTS), description: text })).min(1),
     processorRequests: text.optional(),
+    /**
+     * How the statutory clock counts: whose bank holidays move a deadline, and whether day one is the day of receipt
+     * (the ICO's reading, the default) or the day after.
+     */
+    calendar: z
+      .strictObject({
+        region: z.enum(['england-and-wales', 'scotland', 'northern-ireland']),
+        counting: z.enum(['day-of-receipt', 'day-after']),
+      })
+      .default({ region: 'england-and-wales', counting: 'day-of-receipt' }),
   }),
   marketing: z.strictObject({
     channels: z.array(

@@ -9,6 +9,7 @@ import type { Database } from './database.ts';
 import { kernelMigration } from './migrations/0001-kernel.ts';
 import { policyMigration } from './migrations/0002-policy.ts';
 import { officeMigration } from './migrations/0003-office.ts';
+import { rightsMigration } from './migrations/0004-rights.ts';
 import { consentMigration } from './migrations/0005-consent.ts';
 import { corporateSubscribersMigration } from './migrations/0006-corporate-subscribers.ts';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   officeMigration,
   consentMigration,
   corporateSubscribersMigration,
+  rightsMigration,
 ];
 
 const LOCK_KEY = 4_242_001;

@@ -332,6 +332,111 @@ export type CookieConsentsTable = {
   recorded_at: Timestamp;
 };
 
+export const RIGHTS_REQUEST_KINDS = [
+  'access',
+  'portability',
+  'rectification',
+  'erasure',
+  'restriction',
+  'objection',
+  'object_direct_marketing',
+  'withdraw_consent',
+] as const;
+export type RightsRequestKind = (typeof RIGHTS_REQUEST_KINDS)[number];
+export const RIGHTS_REQUEST_STATUSES = [
+  'awaiting_verification',
+  'received',
+  'in_progress',
+  'awaiting_clarification',
+  'completed',
+  'refused',
+  'expired',
+] as const;
+export type RightsRequestStatus = (typeof RIGHTS_REQUEST_STATUSES)[number];
+export type RightsRequestChannel = 'web' | 'portal' | 'phone' | 'email' | 'post';
+export type VerificationMethod = 'email_code' | 'session' | 'phone' | 'document';
+export type FeeStatus = 'none' | 'requested' | 'paid' | 'waived';
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+export type RightsRequestsTable = {
+  id: string;
+  account_id: string;
+  parent_id: Nullable<string>;
+  kind: RightsRequestKind;
+  status: RightsRequestStatus;
+  requester_email: Bytes;
+  requester_email_bidx: Bytes;
+  requester_name: Nullable<Bytes>;
+  requester_phone: Nullable<Bytes>;
+  details: Nullable<Bytes>;
+  channel: RightsRequestChannel;
+  verification_method: Nullable<VerificationMethod>;
+  code_hash: Nullable<Bytes>;
+  code_expires_at: Nullable<Date>;
+  code_attempts: ColumnType<number, number | undefined, number>;
+  status_token_hash: Bytes;
+  status_token: Nullable<Bytes>;
+  received_at: Timestamp;
+  verified_at: Nullable<Date>;
+  /** Civil dates (`YYYY-MM-DD`): the statutory clock counts days, not instants. */
+  clock_start: Nullable<string>;
+  due_on: Nullable<string>;
+  extended: ColumnType<boolean, boolean | undefined, boolean>;
+  fee_status: ColumnType<FeeStatus, FeeStatus | undefined, FeeStatus>;
+  fee_pence: Nullable<number>;
+  closed_at: Nullable<Date>;
+  /** Sealed: what the person is told (kept records and their reasons, a refusal's reasons). */
+  outcome: Nullable<Bytes>;
+  reminders_sent: ColumnType<string[], string[] | undefined, string[]>;
+  updated_at: Timestamp;
+};
+
+export type RightsRequestEventsTable = {
+  id: Generated<string>;
+  account_id: string;
+  request_id: string;
+  event: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_role: string | null;
+  reason: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+};
+
+export type RightsRequestSubjectsTable = {
+  request_id: string;
+  account_id: string;
+  subject_id: string;
+  matched_by: string;
+  outcome: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+};
+
+export type LegalHoldBasis = 'legal_claims' | 'legal_obligation' | 'staff_hold';
+export type LegalHoldsTable = {
+  id: string;
+  account_id: string;
+  subject_id: string;
+  basis: LegalHoldBasis;
+  reason: string;
+  review_on: string;
+  placed_by: string | null;
+  placed_at: Timestamp;
+  lifted_by: Nullable<string>;
+  lifted_at: Nullable<Date>;
+};
+
+export type AccessPackagesTable = {
+  id: string;
+  account_id: string;
+  request_id: string;
+  status: 'draft' | 'released' | 'deleted';
+  size_bytes: number;
+  created_at: Timestamp;
+  released_at: Nullable<Date>;
+  expires_at: Nullable<Date>;
+  downloads: ColumnType<number, number | undefined, number>;
+};
+
 export type DB = {
   accounts: AccountsTable;
   subjects: SubjectsTable;
@@ -362,6 +467,11 @@ export type DB = {
   campaigns: CampaignsTable;
   campaign_sends: CampaignSendsTable;
   cookie_consents: CookieConsentsTable;
+  rights_requests: RightsRequestsTable;
+  rights_request_events: RightsRequestEventsTable;
+  rights_request_subjects: RightsRequestSubjectsTable;
+  legal_holds: LegalHoldsTable;
+  access_packages: AccessPackagesTable;
 };
 
 /** The provider (the business running Custodian) is itself an account, so staff data is tenant-walled too. */
