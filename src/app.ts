@@ -32,6 +32,8 @@ import { policyRoutes } from './policy/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { postItemsSource } from './post/read-post.ts';
 import { postRoutes } from './post/routes.ts';
+import { sweepRightsRequests } from './rights/rights-jobs.ts';
+import { rightsRoutes } from './rights/routes.ts';
 import { subjectRoutes } from './subjects/routes.ts';
 import type { SubjectDataSource } from './subjects/subjects.ts';
 
@@ -75,6 +77,7 @@ export const buildApp = (kernel: Kernel): Promise<App> =>
       messageRoutes(app, kernel);
       postRoutes(app, kernel);
       callerVerificationRoutes(app, kernel);
+      rightsRoutes(app, kernel, SUBJECT_DATA_SOURCES);
     },
   });
 
@@ -98,6 +101,18 @@ export const startBackgroundWork = async (kernel: Kernel): Promise<() => void> =
         'auth.purge-expired-sessions',
         {},
         { singletonKey: `purge-${Math.floor(kernel.clock.now().getTime() / HOUR)}`, singletonSeconds: HOUR / 1000 },
+      )
+      .catch(() => null);
+  // Rights requests: reminders before due dates, routing retried, unverified requests shredded (hourly, idempotent).
+  await kernel.jobs.work('rights.sweep', async () => {
+    await sweepRightsRequests(kernel);
+  });
+  const enqueueRightsSweep = () =>
+    kernel.jobs
+      .send(
+        'rights.sweep',
+        {},
+        { singletonKey: `rights-${Math.floor(kernel.clock.now().getTime() / HOUR)}`, singletonSeconds: HOUR / 1000 },
       )
       .catch(() => null);
   await kernel.jobs.work('notifications.daily-digest', async () => {
@@ -133,9 +148,11 @@ export const startBackgroundWork = async (kernel: Kernel): Promise<() => void> =
   sweepTimer.unref();
   await enqueue();
   await enqueueDigest();
+  await enqueueRightsSweep();
   const timer = setInterval(() => {
     void enqueue();
     void enqueueDigest();
+    void enqueueRightsSweep();
   }, HOUR);
   timer.unref();
 

@@ -22,6 +22,7 @@ import { isAppError } from '../kernel/errors.ts';
 import { createKernel } from '../kernel/kernel.ts';
 import { runPolicyCommand } from '../policy/policy-cli.ts';
 import { ensureBaselineVersion } from '../policy/policy-versions.ts';
+import { runRightsCommand } from '../rights/rights-cli.ts';
 
 type Env = Record<string, string | undefined>;
 type Out = { log: (line: string) => void; error: (line: string) => void };
@@ -51,6 +52,11 @@ Commands:
   consent import FILE.csv --account ID [--source TEXT]
                                 Import a marketing list (columns name, email, phone, channels, topics); suppressed
                                 addresses are skipped; a bad row is named by line and nothing is written
+  rights queue [--status S] [--kind K]
+                                The rights-request queue, soonest due first (ids, kinds, dates; no personal data)
+  rights log --kind K --email E --channel phone|email|post [--verified-by phone|document --note TEXT]
+                                Log a request received by phone, e-mail or post, with the identity check made
+  rights sweep                  Send due reminders, retry routing, purge unverified requests and expired packages
   help                          Show this text
 
 Environment: PORT, HOST, DATA_DIR (./data), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR when unset),
@@ -86,6 +92,8 @@ export const main = async (argv: string[], env: Env, out: Out = console): Promis
         return await runPolicyCommand(rest, env, out);
       case 'consent':
         return await runConsentCommand(rest, env, out);
+      case 'rights':
+        return await runRightsCommand(rest, env, out);
       default:
         out.error(`Unknown command "${command}". Run \`custodian --help\` for the list.`);
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../../test/support/kernel.ts';
 import { createClientAccount } from '../../accounts/accounts.ts';
 import { createSubject } from '../../subjects/subjects.ts';
-import { BUILT_IN_POLICY, type DecisionRequest, decide, requirePurpose } from './policy.ts';
+import { BUILT_IN_POLICY, type DecisionRequest, decide, LEGAL_CLAIMS_PURPOSE, requirePurpose } from './policy.ts';
 
 type Control = { kind: 'restriction' | 'objection' | 'consent'; purpose: string | null; active: boolean };
 
@@ -67,6 +67,31 @@ describe(decide.name, () => {
 
     await record(subjectId, { kind: 'restriction', purpose: null, active: false });
     expect(await sut(subjectId, 'service_delivery', 'use')).toEqual({ allowed: true, legalBasis: 'contract' });
+  });
+
+  it('CC-10: leaves legal claims allowed under a restriction, and only legal claims', async () => {
+    const withClaims = {
+      ...BUILT_IN_POLICY,
+      purposes: {
+        ...BUILT_IN_POLICY.purposes,
+        [LEGAL_CLAIMS_PURPOSE]: {
+          legalBasis: 'legitimate_interests' as const,
+          categories: ['account'],
+          directMarketing: false,
+          description: 'Establishing, exercising or defending legal claims',
+        },
+      },
+    };
+    const subjectId = await newSubject();
+    await record(subjectId, { kind: 'restriction', purpose: null, active: true });
+    const ask = (purpose: string) =>
+      kernel.db.tenant(accountId, (trx) =>
+        decide(trx, withClaims, { accountId, subjectId, purpose, operation: 'use' }),
+      );
+
+    expect(await ask(LEGAL_CLAIMS_PURPOSE)).toEqual({ allowed: true, legalBasis: 'legitimate_interests' });
+    expect(await ask('security')).toEqual({ allowed: false, reason: 'restricted' });
+    expect(await ask('legal_obligation')).toEqual({ allowed: false, reason: 'restricted' });
   });
 
   it('applies a restriction for one purpose to that purpose only', async () => {

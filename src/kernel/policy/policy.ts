@@ -75,6 +75,12 @@ export const BUILT_IN_POLICY: Policy = {
   },
 };
 
+/**
+ * The purpose id example notices use for establishing, exercising or defending legal claims. Art. 18(2) lets a
+ * restricted person's data still be used for it (and Art. 21(1) leaves it running after an objection).
+ */
+export const LEGAL_CLAIMS_PURPOSE = 'legal_claims';
+
 export type DecisionRequest = {
   accountId: string;
   subjectId: string | null;
@@ -109,7 +115,7 @@ export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest)
   const active = (kind: string, purpose: string | null) =>
     controls.find((c) => c.kind === kind && (c.purpose === purpose || c.purpose === null))?.active ?? false;
 
-  if (request.operation === 'use' && active('restriction', request.purpose))
+  if (request.operation === 'use' && request.purpose !== LEGAL_CLAIMS_PURPOSE && active('restriction', request.purpose))
     return { allowed: false, reason: 'restricted' };
   const objectable =
     rule.legalBasis === 'legitimate_interests' || rule.legalBasis === 'public_task' || rule.directMarketing;

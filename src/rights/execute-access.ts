@@ -1,0 +1,185 @@
+/**
+ * @module Access (Art. 15) and portability (Art. 20): for every person the request covers in the answering account,
+ * everything held about them is read (the subject row, every subject data source, scans of their post, processing
+ * controls, marketing sends, legal holds and the audit trail about them, by role), assembled into a package
+ * (`access-package.ts`), sealed under a key of its own, stored, and released to the person's status link until it
+ * expires (`package-download.ts` serves it; the purge job deletes the bytes and the key).
+ *
+ * @example
+ * await completeRequest(kernel, SUBJECT_DATA_SOURCES, { accountId, requestId, actor, input: {} })
+ * // an access request's outcome then carries `packageId`, downloadable with the status token
+ */
+import crypto from 'node:crypto';
+import { fileStorageFor } from '../files/file-storage.ts';
+import { readFile } from '../files/files.ts';
+import { recordAudit } from '../kernel/audit/audit.ts';
+import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
+import { getSubjectRow } from '../subjects/subject-repository.ts';
+import { exportSubject } from '../subjects/subjects.ts';
+import { assemblePackage, type GatheredPerson, type PackageKind, userIdsIn } from './access-package.ts';
+import type { ExecutionContext, ExecutionOutcome, Executor, KeptRecord } from './complete-request.ts';
+import { accountName, actorRoles, insertPackage, listLegalHolds, listMarketingSends } from './package-repository.ts';
+
+/**
+ * How long the download link works. Long enough for someone who checks e-mail rarely, or is away, to fetch it (and
+ * for a routed part answered late to line up with the rest); short enough that a full copy of a person's data does
+ * not sit on our systems, or behind a forwarded link, for longer than the month-long request it answers. After
+ * this the bytes and their key are deleted; the person can ask again.
+ */
+export const PACKAGE_LIFETIME_DAYS = 30;
+
+/** The field name the package bytes are sealed under (bound into the ciphertext). */
+export const PACKAGE_FIELD = 'access_packages.zip';
+
+export const packageStorageKey = (accountId: string, packageId: string) => `${accountId}/${packageId}`;
+
+const DAY = 86_400_000;
+
+const gatherPerson = async (ctx: ExecutionContext, subjectId: string): Promise<GatheredPerson | null> => {
+  const { deps, trx, accountId } = ctx;
+  // Erased since the request was routed: nothing left to copy.
+  if (!(await getSubjectRow(trx, subjectId))) return null;
+  const exported = await exportSubject(deps, trx, ctx.sources, { accountId, subjectId, actor: ctx.actor });
+  const datasets: Record<string, readonly unknown[]> = {
+    ...exported.data,
+    marketing_sends: await listMarketingSends(trx, subjectId),
+    legal_holds: await listLegalHolds(trx, subjectId),
+  };
+  const files: GatheredPerson['files'][number][] = [];
+  for (const item of (exported.data.post_items ?? []) as {
+    id: string;
+    files?: { id: string; mediaType: string }[];
+  }[]) {
+    for (const meta of item.files ?? []) {
+      const file = await readFile(deps, trx, meta.id);
+      files.push({
+        id: meta.id,
+        itemId: item.id,
+        mediaType: meta.mediaType,
+        bytes: file ? new Uint8Array(file.bytes) : null,
+      });
+    }
+  }
+
+  return {
+    subjectId,
+    person: {
+      kind: exported.subject.kind,
+      name: exported.subject.name,
+      email: exported.subject.email,
+      phone: exported.subject.phone,
+      source: exported.subject.source,
+      createdAt: exported.subject.createdAt,
+    },
+    datasets,
+    processingControls: exported.processingControls,
+    processingHistory: exported.processingHistory,
+    files,
+  };
+};
+
+const executePackage =
+  (kind: PackageKind): Executor =>
+  async (ctx): Promise<ExecutionOutcome> => {
+    const { deps, trx, accountId } = ctx;
+    const people: GatheredPerson[] = [];
+    const gone: string[] = [];
+    for (const subjectId of ctx.subjectIds) {
+      const person = await gatherPerson(ctx, subjectId);
+      if (person) people.push(person);
+      else gone.push(subjectId);
+    }
+    const goneOutcomes = gone.map((subjectId) => ({ subjectId, done: 'nothing held (no longer on record)', kept: [] }));
+    const isProvider = accountId === PROVIDER_ACCOUNT_ID;
+    const file = deps.policyFile.file;
+    const name = isProvider ? (file.controller.tradingName ?? file.controller.name) : await accountName(trx, accountId);
+    if (people.length === 0) {
+      return {
+        summary: `${name} holds no personal data about you, apart from your request itself.`,
+        kept: [],
+        subjects: goneOutcomes,
+      };
+    }
+
+    const now = deps.clock.now();
+    const packageId = crypto.randomUUID();
+    const expiresAt = new Date(now.getTime() + PACKAGE_LIFETIME_DAYS * DAY);
+    const roles = await actorRoles(trx, accountId, ctx.subjectIds, userIdsIn(people));
+    const assembled = assemblePackage({
+      kind,
+      packageId,
+      requestId: ctx.request.id,
+      generatedAt: now,
+      expiresAt,
+      answeredBy: { accountId, name, isProvider },
+      policy: file,
+      people,
+      roles,
+    });
+    await deps.vault.createKey(trx, accountId, packageId, deps.clock);
+    const sealed = await deps.vault.sealBytes(trx, packageId, PACKAGE_FIELD, Buffer.from(assembled.zip));
+    // Written before the row commits: if the transaction fails, the bytes are left sealed under a key that was
+    // never committed, so they are unreadable.
+    await fileStorageFor(deps.config).put(packageStorageKey(accountId, packageId), sealed);
+    await insertPackage(trx, {
+      id: packageId,
+      accountId,
+      requestId: ctx.request.id,
+      sizeBytes: assembled.zip.length,
+      createdAt: now,
+      expiresAt,
+    });
+    const records = Object.values(assembled.counts).reduce((n, c) => n + c, 0);
+    await recordAudit(trx, deps.clock, {
+      accountId,
+      actor: ctx.actor,
+      action: 'access_package.create',
+      entity: 'access_package',
+      entityId: packageId,
+      purpose: 'legal_obligation',
+      details: {
+        kind,
+        requestId: ctx.request.id,
+        subjects: people.length,
+        records,
+        redactedFields: assembled.redactedFields,
+        sizeBytes: assembled.zip.length,
+      },
+    });
+
+    const kept: KeptRecord[] =
+      assembled.redactedFields > 0
+        ? [
+            {
+              what: `Other people’s e-mail addresses and phone numbers in ${assembled.redactedFields} field(s) written about you`,
+              reason:
+                'They are other people’s personal data (GDPR Art. 15(4)); each is replaced by “[redacted]” in your copy.',
+            },
+          ]
+        : [];
+    const until = expiresAt.toISOString().slice(0, 10);
+    const summary =
+      kind === 'access'
+        ? `${name} has prepared a copy of all the personal data it holds about you (${records} records), with why ` +
+          `and how it is used. Download it from your request’s status page until ${until}; it is then deleted.`
+        : `${name} has prepared the data you provided, in JSON and CSV with a description of the format ` +
+          `(${records} records). Download it from your request’s status page until ${until}; it is then deleted.`;
+
+    return {
+      summary,
+      kept,
+      packageId,
+      subjects: [
+        ...people.map((p) => ({
+          subjectId: p.subjectId,
+          done: 'copy provided',
+          kept: [],
+          counts: Object.fromEntries(Object.entries(p.datasets).map(([k, rows]) => [k, rows.length])),
+        })),
+        ...goneOutcomes,
+      ],
+    };
+  };
+
+export const executeAccess: Executor = executePackage('access');
+export const executePortability: Executor = executePackage('portability');
