@@ -234,8 +234,8 @@ const accessFloor = async (kernel: Kernel, accountId: string, subjectId: string)
     }).length;
   });
 
-export const rightsBench = async (opts: { write: boolean; full?: boolean }) => {
-  const scale = opts.full ? 1 : 1 / 25;
+export const rightsBench = async (opts: { write: boolean; full?: boolean; scale?: number }) => {
+  const scale = opts.scale ?? (opts.full ? 1 : 1 / 25);
   const size = background(scale);
   const throwaway = await throwawayPostgres('rights');
   if (!throwaway) {
@@ -365,7 +365,16 @@ const writeReport = (
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { full: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } },
+    options: {
+      full: { type: 'boolean', default: false },
+      // A smaller background for profiling, e.g. --scale 0.001; the figures written are then not tier M's.
+      scale: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+    },
   });
-  await rightsBench({ write: !values['no-write'], full: values.full });
+  await rightsBench({
+    write: !values['no-write'],
+    full: values.full,
+    ...(values.scale ? { scale: Number(values.scale) } : {}),
+  });
 }

@@ -12,7 +12,8 @@
  * const { zip, html } = assemblePackage({ kind: 'access', packageId, requestId, generatedAt, expiresAt, answeredBy,
  *   policy: kernel.policyFile.file, people, roles })
  */
-import { strToU8, unzipSync, type Zippable, zipSync } from 'fflate';
+import { strToU8, unzipSync } from 'fflate';
+import { type ZipEntry, zipFiles } from '../kernel/zip.ts';
 import { describeBasis, describeMechanism, describeRetention, retentionFor } from '../policy/describe.ts';
 import { LEGAL_BASES } from '../policy/dpv.ts';
 import type { PolicyFile } from '../policy/policy-schema.ts';
@@ -654,8 +655,20 @@ const page = (title: string, body: string) =>
   `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
   `<title>${esc(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>\n`;
 
+const labels = new Map<string, string>();
+
 /** A field name for people: `takenByRole` → "Taken by", `callbackRequested` → "Callback requested". */
 const label = (key: string) => {
+  let known = labels.get(key);
+  if (known === undefined) {
+    known = labelOf(key);
+    labels.set(key, known);
+  }
+
+  return known;
+};
+
+const labelOf = (key: string) => {
   if (key === 'id') return 'Reference';
   if (key === 'reviewedForOtherPeople') return 'Checked for other people’s data';
   const words = key
@@ -955,11 +968,13 @@ const assembleAccess = (input: PackageInput): AssembledPackage => {
     const rows = people.flatMap((p) => (p.datasets[name] ?? []).map((r) => ({ subject_id: p.subjectId, ...r })));
     files[`csv/${name}.csv`] = strToU8(toCsv(columnsOf(rows).length ? columnsOf(rows) : ['subject_id'], rows));
   }
-  const zippable: Zippable = { ...files };
+  const entries: ZipEntry[] = Object.entries(files).map(([name, data]) => ({ name, data }));
   // Scans are already compressed (PDF, JPEG, PNG): stored as they are, not deflated again.
-  for (const p of input.people) for (const f of p.files) if (f.bytes) zippable[filePath(f)] = [f.bytes, { level: 0 }];
+  for (const p of input.people) {
+    for (const f of p.files) if (f.bytes) entries.push({ name: filePath(f), data: f.bytes, store: true });
+  }
 
-  return { zip: zipSync(zippable, { mtime: input.generatedAt }), html, counts: countRecords(people), redactedFields };
+  return { zip: zipFiles(entries, input.generatedAt), html, counts: countRecords(people), redactedFields };
 };
 
 const PORTABLE_BASES = new Set<string>(
@@ -1032,7 +1047,9 @@ const assemblePortability = (input: PackageInput): AssembledPackage => {
     files[`csv/${name}.csv`] = strToU8(toCsv(['subject_id', ...fields.map((f) => f.name), ...review], rows));
   }
 
-  return { zip: zipSync(files, { mtime: input.generatedAt }), html, counts, redactedFields };
+  const entries = Object.entries(files).map(([name, data]) => ({ name, data }));
+
+  return { zip: zipFiles(entries, input.generatedAt), html, counts, redactedFields };
 };
 
 export const assemblePackage = (input: PackageInput): AssembledPackage =>

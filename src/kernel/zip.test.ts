@@ -1,0 +1,26 @@
+import { unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { zipFiles } from './zip.ts';
+
+describe('zipFiles', () => {
+  it('writes an archive another implementation reads back byte for byte, deflated and stored entries alike', () => {
+    const text = Buffer.from('Ünïcode report '.repeat(2_000));
+    const scan = Buffer.from(Array.from({ length: 5_000 }, (_, i) => (i * 7919) % 256));
+    const zip = zipFiles(
+      [
+        { name: 'report.html', data: text },
+        { name: 'files/scan é.pdf', data: scan, store: true },
+        { name: 'empty.csv', data: Buffer.alloc(0) },
+      ],
+      new Date('2026-11-23T10:15:30Z'),
+    );
+    const read = unzipSync(zip);
+    expect(Object.keys(read)).toEqual(['report.html', 'files/scan é.pdf', 'empty.csv']);
+    expect(Buffer.from(read['report.html'] as Uint8Array).equals(text)).toBe(true);
+    expect(Buffer.from(read['files/scan é.pdf'] as Uint8Array).equals(scan)).toBe(true);
+    expect(read['empty.csv']).toHaveLength(0);
+    // Deflated text is far smaller than the text; the stored scan appears verbatim in the archive.
+    expect(zip.length).toBeLessThan(text.length / 10 + scan.length + 1_000);
+    expect(zip.includes(scan)).toBe(true);
+  });
+});

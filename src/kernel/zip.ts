@@ -1,0 +1,69 @@
+/**
+ * @module A ZIP archive built in memory with Node's native zlib: several times faster than a JavaScript deflate for
+ * the few megabytes of an access package, which is answered while the person waits. Plain ZIP (no ZIP64): entries
+ * and the archive stay under 4 GB. Already-compressed content (scans) is stored as is.
+ *
+ * @example
+ * const bytes = zipFiles([{ name: 'report.html', data: Buffer.from(html) }], new Date())
+ */
+import zlib from 'node:zlib';
+
+export type ZipEntry = { name: string; data: Uint8Array; store?: boolean };
+
+/** MS-DOS time and date, the only timestamps plain ZIP headers carry (local time of the archive's reader: UTC here). */
+const dosDateTime = (at: Date) => ({
+  time: (at.getUTCHours() << 11) | (at.getUTCMinutes() << 5) | Math.floor(at.getUTCSeconds() / 2),
+  date: ((Math.max(1980, at.getUTCFullYear()) - 1980) << 9) | ((at.getUTCMonth() + 1) << 5) | at.getUTCDate(),
+});
+
+const UTF8_NAMES = 0x0800;
+
+export const zipFiles = (entries: readonly ZipEntry[], modified: Date, level = 6): Buffer => {
+  const { time, date } = dosDateTime(modified);
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const method = entry.store ? 0 : 8;
+    const body = entry.store ? Buffer.from(entry.data) : zlib.deflateRawSync(entry.data, { level });
+    const crc = zlib.crc32(entry.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(UTF8_NAMES, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(UTF8_NAMES, 8);
+    header.writeUInt16LE(method, 10);
+    header.writeUInt16LE(time, 12);
+    header.writeUInt16LE(date, 14);
+    header.writeUInt32LE(crc, 16);
+    header.writeUInt32LE(body.length, 20);
+    header.writeUInt32LE(entry.data.length, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE(offset, 42);
+    parts.push(local, name, body);
+    central.push(header, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+
+  return Buffer.concat([...parts, directory, end]);
+};
