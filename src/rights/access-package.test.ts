@@ -17,6 +17,7 @@ import { portabilitySchema, REDACTED, redactOtherPeople } from './access-package
 import { completeRequest } from './complete-request.ts';
 import { PACKAGE_FIELD, PACKAGE_LIFETIME_DAYS } from './execute-access.ts';
 import { downloadPackage, packageReport, purgeExpiredPackages } from './package-download.ts';
+import { reviewPackage } from './review-package.ts';
 import { logStaffRequest } from './submit-request.ts';
 
 const ADA = { name: 'Ada Lovett', email: 'ada.lovett@example.test', phone: '07700 900123' };
@@ -137,11 +138,29 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     });
     dentalPart = await partIn(dental.accountId, access.requestId);
     lettingsPart = await partIn(lettings.accountId, access.requestId);
-    dentalOutcome = await completeRequest(kernel, SUBJECT_DATA_SOURCES, {
+    // Free text the receptionist wrote is held for review: the copy cannot go before someone has read it.
+    const unreviewed = await completeRequest(kernel, SUBJECT_DATA_SOURCES, {
       accountId: dental.accountId,
       requestId: dentalPart,
       actor: ownerOf(dental),
       input: {},
+    }).catch((error: unknown) => error);
+    expect(unreviewed).toMatchObject({ code: 'CONFLICT', details: { reason: 'review_required' } });
+    const review = await reviewPackage(kernel, SUBJECT_DATA_SOURCES, {
+      accountId: dental.accountId,
+      requestId: dentalPart,
+      actor: ownerOf(dental),
+    });
+    const aboutTom = review.fields.find((f) => f.recordId === first.id && f.field === 'body');
+    expect(aboutTom?.text).toContain('Her colleague Tom');
+    dentalOutcome = await completeRequest(kernel, SUBJECT_DATA_SOURCES, {
+      accountId: dental.accountId,
+      requestId: dentalPart,
+      actor: ownerOf(dental),
+      input: {
+        reviewedForOtherPeople: true,
+        redactions: [{ recordId: first.id, field: 'body', text: 'Tom' }],
+      },
     });
     const download = await downloadPackage(kernel, {
       statusToken: access.statusToken,
@@ -256,7 +275,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     const messages = data.people.flatMap((p) => p.datasets.phone_messages ?? []);
     const first = messages.find((m) => m.id === mine.messages[0]) as Record<string, unknown>;
     expect(first.body).toBe(
-      `Please call Ada back on ${ADA.phone}. Her colleague Tom (${REDACTED}, ${REDACTED}) needs the invoice too.`,
+      `Please call Ada back on ${ADA.phone}. Her colleague ${REDACTED} (${REDACTED}, ${REDACTED}) needs the invoice too.`,
     );
     expect(first.reviewedForOtherPeople).toEqual({ fields: ['company', 'reason', 'body'], redacted: ['body'] });
     expect(first.takenByRole).toBe('receptionist');
@@ -268,7 +287,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     const note = data.people.flatMap((p) => p.datasets.contact_notes ?? [])[0];
     expect(note?.body).toBe(`Wants invoices copied to ${REDACTED} as well.`);
     const html = strFromU8(zip['report.html'] as Uint8Array);
-    expect(html).toContain('Names cannot be found reliably by software');
+    expect(html).toContain('a person read each field and redacted other people’s names');
     expect(html).toContain('a colleague at the business');
     expect(html).not.toMatch(/\((AS|CC|CV)-\d+\)/);
     expect(dentalOutcome.kept).toEqual([expect.objectContaining({ reason: expect.stringMatching(/Art\. 15\(4\)/) })]);
@@ -290,7 +309,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       accountId: lettings.accountId,
       requestId: lettingsPart,
       actor: ownerOf(lettings),
-      input: {},
+      input: { reviewedForOtherPeople: true },
     });
     const { bytes } = await downloadPackage(kernel, {
       statusToken: access.statusToken,
@@ -346,7 +365,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       accountId: dental.accountId,
       requestId: part,
       actor: ownerOf(dental),
-      input: {},
+      input: { reviewedForOtherPeople: true },
     });
     const { bytes } = await downloadPackage(kernel, {
       statusToken: portability.statusToken,
@@ -417,7 +436,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       accountId: PROVIDER_ACCOUNT_ID,
       requestId: access.requestId,
       actor: PRIVACY_OFFICER,
-      input: {},
+      input: { reviewedForOtherPeople: true },
     });
     expect(nothing.packageId).toBeUndefined();
     expect(nothing.summary).toMatch(/holds no personal data about you, apart from your request itself/);
@@ -454,7 +473,7 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       accountId: PROVIDER_ACCOUNT_ID,
       requestId: own.requestId,
       actor: PRIVACY_OFFICER,
-      input: {},
+      input: { reviewedForOtherPeople: true },
     });
     const { bytes } = await downloadPackage(kernel, {
       statusToken: own.statusToken,

@@ -64,7 +64,12 @@ export type PackageInput = {
   people: readonly GatheredPerson[];
   /** User id → role, for every user id found in the records; an unknown id is shown as "staff member" or "user". */
   roles: ReadonlyMap<string, string>;
+  /** What the reviewer found of other people in free text (names, mostly), replaced by "[redacted]". */
+  redactions?: readonly StaffRedaction[];
 };
+
+/** One passage a reviewer marked in one field of one record: every occurrence is redacted. */
+export type StaffRedaction = { recordId: string; field: string; text: string };
 
 export type AssembledPackage = {
   zip: Uint8Array;
@@ -311,6 +316,7 @@ const cleanRecords = (
   records: readonly unknown[],
   roles: ReadonlyMap<string, string>,
   own: OwnAddresses,
+  marked: readonly StaffRedaction[] = [],
 ): { records: CleanRecord[]; redactedFields: number } => {
   const spec = DATASETS[dataset];
   let redactedFields = 0;
@@ -324,8 +330,12 @@ const cleanRecords = (
       const mark: ReviewMark = { fields: checked, redacted: [] };
       for (const field of checked) {
         const result = redactOtherPeople(record[field] as string, own);
-        if (result.redactions > 0) {
-          record[field] = result.text;
+        let text = result.text;
+        for (const r of marked) {
+          if (r.recordId === record.id && r.field === field && r.text) text = text.replaceAll(r.text, REDACTED);
+        }
+        if (text !== record[field]) {
+          record[field] = text;
           mark.redacted.push(field);
           redactedFields += 1;
         }
@@ -417,9 +427,10 @@ export const NO_AUTOMATED_DECISIONS =
 export const REDACTION_NOTE =
   'Some records were written by our staff about you, such as a message a receptionist took. They may mention other ' +
   'people, whose data we may not give you (GDPR Art. 15(4)). Before this copy was made, every such field was ' +
-  'checked automatically: any e-mail address or phone number in it that is not yours was replaced by “[redacted]”, ' +
-  'and the field is marked in data.json (“reviewedForOtherPeople”, listing the fields checked and those redacted). ' +
-  'Names cannot be found reliably by software and are left as written. Staff user ids are replaced by their role. ' +
+  'checked: any e-mail address or phone number in it that is not yours was replaced by “[redacted]” automatically, ' +
+  'and a person read each field and redacted other people’s names, which software cannot find reliably. Each such ' +
+  'field is marked in data.json (“reviewedForOtherPeople”, listing the fields checked and those redacted). Staff ' +
+  'user ids are replaced by their role. ' +
   'If you think something is missing or wrongly removed, reply to us and a person will look at it.';
 
 /** Commitment ids ("(AS-9)") trace the policy file to reference notices; they mean nothing to the person. */
@@ -886,7 +897,7 @@ const prepare = (input: PackageInput) => {
     const own = ownAddresses(p.person);
     const datasets: Record<string, CleanRecord[]> = {};
     for (const [name, records] of Object.entries(p.datasets)) {
-      const cleaned = cleanRecords(name, records, input.roles, own);
+      const cleaned = cleanRecords(name, records, input.roles, own, input.redactions);
       redactedFields += cleaned.redactedFields;
       linkFiles(cleaned.records, p.files);
       datasets[name] = cleaned.records;

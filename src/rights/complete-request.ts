@@ -66,6 +66,10 @@ export type CompletionInput = {
   compellingGrounds?: { purpose: string; grounds: string }[] | undefined;
   /** Objection or withdrawal limited to some purposes; all that apply when absent. */
   purposes?: string[] | undefined;
+  /** Access and portability: the reviewer has read the free text others wrote about the person. */
+  reviewedForOtherPeople?: boolean | undefined;
+  /** Access and portability: passages naming other people, replaced by "[redacted]" in the copy. */
+  redactions?: { recordId: string; field: string; text: string }[] | undefined;
 };
 
 export const completeRequest = async (

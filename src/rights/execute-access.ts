@@ -14,9 +14,10 @@ import { fileStorageFor } from '../files/file-storage.ts';
 import { readFile } from '../files/files.ts';
 import { recordAudit } from '../kernel/audit/audit.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
+import { AppError } from '../kernel/errors.ts';
 import { getSubjectRow } from '../subjects/subject-repository.ts';
 import { exportSubject } from '../subjects/subjects.ts';
-import { assemblePackage, type GatheredPerson, type PackageKind, userIdsIn } from './access-package.ts';
+import { assemblePackage, DATASETS, type GatheredPerson, type PackageKind, userIdsIn } from './access-package.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor, KeptRecord } from './complete-request.ts';
 import { accountName, actorRoles, insertPackage, listLegalHolds, listMarketingSends } from './package-repository.ts';
 
@@ -35,7 +36,10 @@ export const packageStorageKey = (accountId: string, packageId: string) => `${ac
 
 const DAY = 86_400_000;
 
-const gatherPerson = async (ctx: ExecutionContext, subjectId: string): Promise<GatheredPerson | null> => {
+export const gatherPerson = async (
+  ctx: Pick<ExecutionContext, 'deps' | 'trx' | 'accountId' | 'sources' | 'actor'>,
+  subjectId: string,
+): Promise<GatheredPerson | null> => {
   const { deps, trx, accountId } = ctx;
   // Erased since the request was routed: nothing left to copy.
   if (!(await getSubjectRow(trx, subjectId))) return null;
@@ -78,6 +82,23 @@ const gatherPerson = async (ctx: ExecutionContext, subjectId: string): Promise<G
   };
 };
 
+/**
+ * Free text someone else wrote about the person (a message as the receptionist took it down) may name other
+ * people, which software cannot find reliably: it is held for a reviewer, who marks what to redact (Art. 15(4)).
+ */
+export const freeTextToReview = (people: readonly GatheredPerson[]) =>
+  people.flatMap((p) =>
+    Object.entries(p.datasets).flatMap(([dataset, records]) => {
+      const fields = DATASETS[dataset]?.writtenByOthers ?? [];
+
+      return (records as Record<string, unknown>[]).flatMap((r) =>
+        fields
+          .filter((field) => typeof r[field] === 'string' && (r[field] as string).trim() !== '')
+          .map((field) => ({ recordId: String(r.id), dataset, field, text: r[field] as string })),
+      );
+    }),
+  );
+
 const executePackage =
   (kind: PackageKind): Executor =>
   async (ctx): Promise<ExecutionOutcome> => {
@@ -88,6 +109,13 @@ const executePackage =
       const person = await gatherPerson(ctx, subjectId);
       if (person) people.push(person);
       else gone.push(subjectId);
+    }
+    const review = freeTextToReview(people);
+    if (review.length > 0 && ctx.input.reviewedForOtherPeople !== true) {
+      throw new AppError('CONFLICT', 'Check what others wrote about the person for other people’s data first', {
+        reason: 'review_required',
+        fields: review.length,
+      });
     }
     const goneOutcomes = gone.map((subjectId) => ({ subjectId, done: 'nothing held (no longer on record)', kept: [] }));
     const isProvider = accountId === PROVIDER_ACCOUNT_ID;
@@ -115,6 +143,7 @@ const executePackage =
       policy: file,
       people,
       roles,
+      redactions: ctx.input.redactions ?? [],
     });
     await deps.vault.createKey(trx, accountId, packageId, deps.clock);
     const sealed = await deps.vault.sealBytes(trx, packageId, PACKAGE_FIELD, Buffer.from(assembled.zip));

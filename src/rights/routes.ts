@@ -10,6 +10,7 @@ import { completeRequest } from './complete-request.ts';
 import { LEGAL_HOLD_BASES, liftLegalHold, listLegalHolds, placeLegalHold } from './legal-holds.ts';
 import { liftRestriction } from './lift-restriction.ts';
 import { downloadPackage, packageReport } from './package-download.ts';
+import { reviewPackage } from './review-package.ts';
 import { rightsGuide } from './rights-guide.ts';
 import { logStaffRequest, submitPortalRequest, submitRequest } from './submit-request.ts';
 import { markVerified, verifyByCode } from './verify-request.ts';
@@ -44,6 +45,11 @@ export const ZCompletionInput = z.strictObject({
     .max(20)
     .optional(),
   purposes: z.array(z.string().max(64)).max(50).optional(),
+  reviewedForOtherPeople: z.boolean().optional(),
+  redactions: z
+    .array(z.strictObject({ recordId: z.uuid(), field: z.string().max(64), text: z.string().min(1).max(500) }))
+    .max(1_000)
+    .optional(),
 });
 
 const actorOf = (request: { auth: unknown }) => {
@@ -300,6 +306,23 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           requestId: request.params.requestId,
           actor: actorOf(request),
           input: request.body,
+        }),
+    );
+
+    app.get(
+      `${prefix}/requests/:requestId/review`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Free text others wrote about the person, to check for other people before a copy goes out',
+          params: ZRequestParams,
+        },
+      },
+      async (request) =>
+        reviewPackage(kernel, sources, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          actor: actorOf(request),
         }),
     );
 
