@@ -44,6 +44,12 @@ beforeAll(async () => {
     caller: { name: 'Rowan Ashby', email: 'rowan.a@example.test' },
     body: 'A different Rowan',
   });
+  // The same person another day, giving only the phone number: routing cannot know it is them.
+  await seedMessage(kernel, {
+    accountId: seed.accountId,
+    caller: { name: 'R. Ashby', phone: '07700 900123' },
+    body: 'Calling from the same mobile',
+  });
   await kernel.db.tenant(PROVIDER_ACCOUNT_ID, (trx) =>
     createSubject(kernel, trx, {
       accountId: PROVIDER_ACCOUNT_ID,
@@ -144,6 +150,43 @@ describe('a rights request from the privacy center', () => {
     expect(partDetail.json().subjects).toHaveLength(1);
     expect(partDetail.json().subjects[0]).toMatchObject({ kind: 'caller' });
     expect(server.kernel.sent.some((m) => m.subject === 'A privacy rights request needs your answer')).toBe(true);
+  });
+
+  it('CC-11: the client finds the same person under their phone number and adds them to its part', async () => {
+    const routed = await server.app.inject({ method: 'GET', url: '/api/portal/rights/requests', headers: as(owner) });
+    const part = routed.json().requests.find((r: { routed: boolean }) => r.routed);
+    const found = await server.app.inject({
+      method: 'GET',
+      url: `/api/portal/rights/requests/${part.id}/candidates?phone=${encodeURIComponent('+44 7700 900123')}`,
+      headers: as(owner),
+    });
+    expect(found.statusCode).toBe(200);
+    const candidates = found.json().candidates as { subjectId: string; name: string; covered: boolean }[];
+    expect(candidates.map((c) => [c.name, c.covered]).sort()).toEqual([
+      ['R. Ashby', false],
+      ['Rowan Ashby', true],
+    ]);
+    const add = await server.app.inject({
+      method: 'POST',
+      url: `/api/portal/rights/requests/${part.id}/subjects`,
+      headers: as(owner),
+      payload: { subjectId: candidates.find((c) => !c.covered)?.subjectId },
+    });
+    expect(add.statusCode).toBe(200);
+    const detail = await server.app.inject({
+      method: 'GET',
+      url: `/api/portal/rights/requests/${part.id}`,
+      headers: as(owner),
+    });
+    expect(detail.json().subjects).toHaveLength(2);
+    // Another client's people are out of reach: the blind index is scoped to the account, and so is the tenant.
+    const foreign = await server.app.inject({
+      method: 'POST',
+      url: `/api/portal/rights/requests/${part.id}/subjects`,
+      headers: as(owner),
+      payload: { subjectId: crypto.randomUUID() },
+    });
+    expect(foreign.statusCode).toBe(404);
   });
 
   it('CC-10: the clock runs from verification, one calendar month, moved off weekends and bank holidays', async () => {

@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import type { SubjectDataSource } from '../subjects/subjects.ts';
 import { actOnRequest, ZRequestAction } from './act-on-request.ts';
 import { completeRequest } from './complete-request.ts';
+import { addPersonToRequest, findCandidates } from './find-people.ts';
 import { LEGAL_HOLD_BASES, liftLegalHold, listLegalHolds, placeLegalHold } from './legal-holds.ts';
 import { liftRestriction } from './lift-restriction.ts';
 import { downloadPackage, packageReport } from './package-download.ts';
@@ -306,6 +307,50 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           requestId: request.params.requestId,
           actor: actorOf(request),
           input: request.body,
+        }),
+    );
+
+    app.get(
+      `${prefix}/requests/:requestId/candidates`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Find people in this account by exact e-mail or phone, to add to the request',
+          params: ZRequestParams,
+          querystring: z
+            .object({ email: z.string().min(3).max(320).optional(), phone: z.string().min(3).max(40).optional() })
+            .refine((q) => (q.email === undefined) !== (q.phone === undefined), 'give exactly one of email or phone'),
+        },
+      },
+      async (request) => {
+        const { email, phone } = request.query;
+
+        return findCandidates(kernel, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          by: email ? 'email' : 'phone',
+          value: (email ?? phone) as string,
+          actor: actorOf(request),
+        });
+      },
+    );
+
+    app.post(
+      `${prefix}/requests/:requestId/subjects`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Add a person found in this account to the request',
+          params: ZRequestParams,
+          body: z.strictObject({ subjectId: z.uuid() }),
+        },
+      },
+      async (request) =>
+        addPersonToRequest(kernel, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          subjectId: request.body.subjectId,
+          actor: actorOf(request),
         }),
     );
 
