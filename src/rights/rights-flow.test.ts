@@ -282,6 +282,29 @@ describe('a rights request from the privacy center', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('refuses a request about someone else: the code goes only to their address, and a user asks only about themselves', async () => {
+    const res = await submit({ kind: 'erasure', email: EMAIL, name: 'Not Rowan' });
+    expect(res.statusCode).toBe(202);
+    // The answer holds neither the code nor a status link; the code went to the address, not to whoever asked.
+    expect(Object.keys(res.json()).sort()).toEqual(['codeExpiresAt', 'requestId']);
+    expect(JSON.stringify(res.json())).not.toMatch(/\d{6}|token/i);
+    const id = res.json().requestId;
+    const routed = await server.kernel.db.system((trx) =>
+      trx.selectFrom('rights_requests').select(['status']).where('parent_id', '=', id).execute(),
+    );
+    expect(routed).toEqual([]);
+
+    const user = await signIn(server.app, server.seed.colleague);
+    const aboutOther = await server.app.inject({
+      method: 'POST',
+      url: '/api/portal/privacy-requests',
+      headers: as(user),
+      payload: { kind: 'access', email: EMAIL },
+    });
+    expect(aboutOther.statusCode).toBe(400);
+    expect(aboutOther.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('closes a request after five wrong codes', async () => {
     const res = await submit({ kind: 'erasure', email: 'someone.else@example.test' });
     const id = res.json().requestId;
