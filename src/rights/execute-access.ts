@@ -187,12 +187,13 @@ const executePackage =
           ]
         : [];
     const until = expiresAt.toISOString().slice(0, 10);
+    const counted = `${records} record${records === 1 ? '' : 's'}`;
     const summary =
       kind === 'access'
-        ? `${name} has prepared a copy of all the personal data it holds about you (${records} records), with why ` +
+        ? `${name} has prepared a copy of all the personal data it holds about you (${counted}), with why ` +
           `and how it is used. Download it from your request’s status page until ${until}; it is then deleted.`
         : `${name} has prepared the data you provided, in JSON and CSV with a description of the format ` +
-          `(${records} records). Download it from your request’s status page until ${until}; it is then deleted.`;
+          `(${counted}). Download it from your request’s status page until ${until}; it is then deleted.`;
 
     return {
       summary,
