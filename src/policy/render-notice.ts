@@ -113,6 +113,7 @@ table.wide td:nth-child(3) { width: 34%; } table.wide td:nth-child(4) { width: 2
 .diff ins { background: #e3f4e6; } .diff del { background: #fbe4e4; }
 .archived { background: #fff6d6; border: 1px solid #e8d48a; padding: .75rem 1rem; border-radius: 6px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+.cta { margin: 1rem 0; } .cta a { display: inline-block; background: var(--accent); color: #fff; font-weight: 600; text-decoration: none; padding: .55rem 1.1rem; border-radius: 6px; }
 @media print {
   header.top { background: none; color: #000; border-bottom: 2px solid #000; } header.top a { color: #000; }
   nav.toc, .skip { display: none; } a { color: #000; text-decoration: none; }
@@ -222,6 +223,8 @@ export const renderNotice = (p: PolicyFile, options: NoticeOptions = {}): string
     'rights',
     'Your rights and how to use them',
     `<dl class="facts">${r.list.map((x) => `<dt>${esc(RIGHT_NAMES[x.right] ?? x.right)}</dt><dd>${esc(x.description)}</dd>`).join('')}</dl>
+     <p class="cta"><a href="/privacy/requests">Exercise your rights</a></p>
+     <p>Online: choose what you want, confirm your e-mail address with a code we send you, and follow your request on its own page.</p>
      <h3>How to ask</h3>${list(
        [
          r.howToExercise.email
@@ -333,7 +336,7 @@ export const renderNotice = (p: PolicyFile, options: NoticeOptions = {}): string
 <a class="skip" href="#content">Skip to the notice</a>
 <header class="top"><div class="wrap">
   <div><h1>${esc(p.title)}</h1><p>${esc(c.name)} · Version ${p.version}, effective ${esc(p.effectiveDate)}</p></div>
-  <p><a href="/privacy">Current version</a></p>
+  <p><a href="/privacy/requests">Exercise your rights</a> · <a href="/privacy">Current version</a></p>
 </div></header>
 <nav class="toc" aria-label="Contents"><div class="wrap"><ol>${sections.map(([id, title]) => `<li><a href="#${id}">${esc(title)}</a></li>`).join('')}</ol></div></nav>
 <main id="content" class="wrap">

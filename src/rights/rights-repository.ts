@@ -219,7 +219,8 @@ export const requestStatistics = (trx: Trx, accountId: string, since: Date) =>
       'kind',
       'status',
       sql<number>`count(*)::int`.as('count'),
-      sql<number>`count(*) filter (where closed_at is not null and to_char(closed_at at time zone 'UTC', 'YYYY-MM-DD') <= due_on)::int`.as(
+      // Closed while the clock stood still (no due date then) is within time: the pause stops the deadline.
+      sql<number>`count(*) filter (where closed_at is not null and (due_on is null or to_char(closed_at at time zone 'UTC', 'YYYY-MM-DD') <= due_on))::int`.as(
         'on_time',
       ),
       sql<number>`count(*) filter (where status in ('completed', 'refused'))::int`.as('closed'),

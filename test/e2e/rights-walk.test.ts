@@ -156,6 +156,7 @@ describe('a rights request split between the provider and two client businesses,
     const staffPage = await openPage(browser, server.url, { viewport: DESKTOP, locale: 'en-GB' });
     await staffPage.page.goto('/sign-in');
     await signInThroughForm(staffPage.page, server.seed.staff);
+    await staffPage.page.waitForURL(/\/staff/);
     await staffPage.page.goto('/staff/rights-requests');
     await staffPage.page
       .getByRole('link', { name: new RegExp(JUNO.name) })

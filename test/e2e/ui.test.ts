@@ -125,11 +125,8 @@ describe('web app in Chromium', () => {
     await search.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('heading', { name: 'No one matches' }).waitFor();
 
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: /Rights requests/ })
-      .click();
-    await heading(page, 'Rights requests').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Audit/ }).click();
+    await heading(page, 'Audit').waitFor();
     await check(page, 'desktop-09-coming-soon');
 
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -8,6 +8,12 @@ import { PortalInboxPage } from './pages/portal/inbox-page.tsx';
 import { PortalItemPage } from './pages/portal/item-page.tsx';
 import { PortalOverviewPage } from './pages/portal/overview-page.tsx';
 import { PortalSettingsPage } from './pages/portal/settings-page.tsx';
+import { MyPrivacyPage } from './pages/privacy/my-privacy-page.tsx';
+import { PrivacyRequestPage } from './pages/privacy/request-page.tsx';
+import { PrivacyStatusPage } from './pages/privacy/status-page.tsx';
+import { RightsDashboardPage } from './pages/rights/rights-dashboard-page.tsx';
+import { RightsQueuePage } from './pages/rights/rights-queue-page.tsx';
+import { RightsRequestPage } from './pages/rights/rights-request-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { AccountPage } from './pages/staff/account-page.tsx';
 import { AccountsPage } from './pages/staff/accounts-page.tsx';
@@ -28,6 +34,7 @@ import {
   LockIcon,
   MailIcon,
   MessageIcon,
+  ScaleIcon,
   ScrollIcon,
   SettingsIcon,
   ShieldIcon,
@@ -55,12 +62,6 @@ const Redirect = ({ to }: { to: string }) => {
 type ComingSoon = { title: string; description: string; promise: string; icon: ReactNode };
 
 const STAFF_SOON: Record<string, ComingSoon> = {
-  '/staff/rights-requests': {
-    title: 'Rights requests',
-    description: 'Access, correction and erasure requests from the people you hold data about.',
-    promise: 'Track every request against its legal deadline, from identity check to answer.',
-    icon: <ShieldIcon size={28} />,
-  },
   '/staff/audit': {
     title: 'Audit',
     description: 'Who looked at or changed personal data, and why.',
@@ -69,14 +70,7 @@ const STAFF_SOON: Record<string, ComingSoon> = {
   },
 };
 
-const PORTAL_SOON: Record<string, ComingSoon> = {
-  '/portal/privacy': {
-    title: 'Privacy',
-    description: 'What is kept about your callers, for how long, and why.',
-    promise: 'Review retention periods and the purposes data is used for, and download your records.',
-    icon: <ShieldIcon size={28} />,
-  },
-};
+const PORTAL_SOON: Record<string, ComingSoon> = {};
 
 const STAFF_NAV: NavItem[] = [
   { to: STAFF_HOME, label: 'Accounts', icon: <BuildingIcon />, activePrefix: '/staff/accounts' },
@@ -84,19 +78,25 @@ const STAFF_NAV: NavItem[] = [
   { to: '/staff/post', label: 'Post', icon: <MailIcon /> },
   { to: '/staff/verify', label: 'Verify caller', icon: <LockIcon /> },
   { to: '/staff/campaigns', label: 'Campaigns', icon: <SparkIcon /> },
-  { to: '/staff/rights-requests', label: 'Rights requests', icon: <ShieldIcon />, soon: true },
   { to: '/staff/audit', label: 'Audit', icon: <ScrollIcon />, soon: true },
 ];
 
 /** Only the roles the notice API lets in see this entry; the server refuses everyone else anyway. */
 const PRIVACY_NOTICE_NAV: NavItem = { to: '/staff/privacy-notice', label: 'Privacy notice', icon: <BookIcon /> };
 const PRIVACY_NOTICE_ROLES: readonly string[] = ['admin', 'privacy_officer'];
+/** The same roles answer rights requests (issue 5). */
+const RIGHTS_NAV: NavItem = {
+  to: '/staff/rights-requests',
+  label: 'Rights requests',
+  icon: <ShieldIcon />,
+  activePrefix: '/staff/rights-requests/',
+};
 
 const staffNav = (user: User): NavItem[] => {
   if (!PRIVACY_NOTICE_ROLES.includes(user.role)) return STAFF_NAV;
   const soon = STAFF_NAV.findIndex((item) => item.soon);
   const at = soon === -1 ? STAFF_NAV.length : soon;
-  return [...STAFF_NAV.slice(0, at), PRIVACY_NOTICE_NAV, ...STAFF_NAV.slice(at)];
+  return [...STAFF_NAV.slice(0, at), RIGHTS_NAV, PRIVACY_NOTICE_NAV, ...STAFF_NAV.slice(at)];
 };
 
 const PORTAL_NAV: NavItem[] = [
@@ -105,8 +105,22 @@ const PORTAL_NAV: NavItem[] = [
   { to: '/portal/post', label: 'Post', icon: <MailIcon />, activePrefix: '/portal/inbox/post/' },
   { to: '/portal/colleagues', label: 'Colleagues', icon: <UsersIcon /> },
   { to: '/portal/settings', label: 'Settings', icon: <SettingsIcon /> },
-  { to: '/portal/privacy', label: 'Privacy', icon: <ShieldIcon />, soon: true },
+  { to: '/portal/privacy', label: 'My privacy', icon: <ShieldIcon /> },
 ];
+
+/** Owners answer the rights requests routed to their business (CC-11); colleagues do not see them. */
+const PORTAL_RIGHTS_NAV: NavItem = {
+  to: '/portal/rights-requests',
+  label: 'Rights requests',
+  icon: <ScaleIcon />,
+  activePrefix: '/portal/rights-requests/',
+};
+
+const portalNav = (user: User): NavItem[] => {
+  if (user.role !== 'owner') return PORTAL_NAV;
+  const at = PORTAL_NAV.findIndex((item) => item.to === '/portal/settings');
+  return [...PORTAL_NAV.slice(0, at), PORTAL_RIGHTS_NAV, ...PORTAL_NAV.slice(at)];
+};
 
 const staffPage = (path: string): ReactNode => {
   if (path === STAFF_HOME || path === '/staff/accounts') return <AccountsPage />;
@@ -115,6 +129,10 @@ const staffPage = (path: string): ReactNode => {
   if (path === '/staff/post') return <StaffPostPage />;
   if (path === '/staff/verify') return <StaffVerifyPage />;
   if (path === '/staff/privacy-notice') return <PrivacyNoticePage />;
+  if (path === '/staff/rights-requests') return <RightsQueuePage audience="staff" />;
+  if (path === '/staff/rights-requests/dashboard') return <RightsDashboardPage />;
+  const rightsRequest = matchPath('/staff/rights-requests/:requestId', path);
+  if (rightsRequest?.requestId) return <RightsRequestPage audience="staff" requestId={rightsRequest.requestId} />;
   const person = matchPath('/staff/accounts/:accountId/people/:subjectId', path);
   if (person?.accountId && person.subjectId) {
     return <PersonPage accountId={person.accountId} subjectId={person.subjectId} />;
@@ -132,6 +150,10 @@ const portalPage = (path: string): ReactNode => {
   if (path === '/portal/post') return <PortalInboxPage initialType="post" />;
   if (path === '/portal/colleagues') return <PortalColleaguesPage />;
   if (path === '/portal/settings') return <PortalSettingsPage />;
+  if (path === '/portal/privacy') return <MyPrivacyPage />;
+  if (path === '/portal/rights-requests') return <RightsQueuePage audience="owner" />;
+  const rightsPart = matchPath('/portal/rights-requests/:requestId', path);
+  if (rightsPart?.requestId) return <RightsRequestPage audience="owner" requestId={rightsPart.requestId} />;
   const item = matchPath('/portal/inbox/:kind/:id', path);
   if (item?.id && (item.kind === 'message' || item.kind === 'post'))
     return <PortalItemPage kind={item.kind} id={item.id} />;
@@ -143,6 +165,10 @@ const portalPage = (path: string): ReactNode => {
 const Routes = () => {
   const path = usePath();
   const { state } = useSession();
+
+  // The privacy center is for anyone, signed in or not: it never waits for, or uses, a session.
+  if (path === '/privacy/requests') return <PrivacyRequestPage />;
+  if (path === '/privacy/requests/status') return <PrivacyStatusPage />;
 
   if (state.status === 'loading') {
     return (
@@ -175,7 +201,7 @@ const Routes = () => {
   return (
     <AppShell
       user={user}
-      nav={staff ? staffNav(user) : PORTAL_NAV}
+      nav={staff ? staffNav(user) : portalNav(user)}
       workspace={staff ? 'Staff workspace' : 'Client portal'}
       context={
         staff ? (

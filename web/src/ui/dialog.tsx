@@ -12,6 +12,8 @@ type DialogProps = {
   footer?: ReactNode;
   onClose: () => void;
   tone?: 'default' | 'danger';
+  /** Wide dialogs hold forms with several fields side by side. */
+  size?: 'md' | 'lg';
 };
 
 /**
@@ -19,7 +21,16 @@ type DialogProps = {
  * top layer for free. Escape and Tab are still handled here so closing goes through React state and
  * focus cannot wander to the browser chrome mid-task.
  */
-export const Dialog = ({ open, title, description, children, footer, onClose, tone = 'default' }: DialogProps) => {
+export const Dialog = ({
+  open,
+  title,
+  description,
+  children,
+  footer,
+  onClose,
+  tone = 'default',
+  size = 'md',
+}: DialogProps) => {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -65,7 +76,7 @@ export const Dialog = ({ open, title, description, children, footer, onClose, to
   return (
     <dialog
       ref={ref}
-      className={`dialog dialog-${tone}`}
+      className={`dialog dialog-${tone}${size === 'lg' ? ' dialog-lg' : ''}`}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onKeyDown={onKeyDown}
