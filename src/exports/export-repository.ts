@@ -1,6 +1,7 @@
 /**
- * @module SQL for the export: the account's phone messages and post items in keyset-paged batches, each row with the
- * wrapped data key it was sealed under, so a large export does not ask for each key alone.
+ * @module SQL for the export: the account's phone messages and post items in keyset-paged batches, with the wrapped
+ * data keys they were sealed under (per post item; per caller, for messages), so a large export does not ask for
+ * each key alone.
  */
 import { sql } from 'kysely';
 import type { Trx } from '../kernel/db/database.ts';
@@ -10,12 +11,8 @@ export type Cursor = { at: Date; id: string } | null;
 export const messageBatch = (trx: Trx, accountId: string, after: Cursor, limit: number) =>
   trx
     .selectFrom('phone_messages as m')
-    .leftJoin('subjects as s', 's.id', 'm.caller_subject_id')
-    // The caller's wrapped key comes with each row: one round trip per batch instead of a second query for keys.
-    .leftJoin('subject_keys as k', 'k.subject_id', 'm.caller_subject_id')
+    // The caller's name, numbers and key are read once per caller (`callers`), not on each of their messages.
     .select([
-      'k.wrapped as key_wrapped',
-      'k.kek_id as key_kek_id',
       'm.id',
       'm.call_at',
       'm.urgency',
@@ -24,17 +21,23 @@ export const messageBatch = (trx: Trx, accountId: string, after: Cursor, limit: 
       'm.reason',
       'm.body',
       'm.actioned_at',
-      'm.created_at',
       'm.caller_subject_id',
-      's.name',
-      's.phone',
-      's.email',
     ])
     .where('m.account_id', '=', accountId)
     .$if(after !== null, (q) => q.where(sql<boolean>`(m.call_at, m.id) > (${after?.at}, ${after?.id})`))
     .orderBy('m.call_at')
     .orderBy('m.id')
     .limit(limit)
+    .execute();
+
+/** Callers (subjects) with their sealed fields and wrapped data key; a caller with no key left has a null key. */
+export const callers = (trx: Trx, ids: readonly string[]) =>
+  trx
+    .selectFrom('subjects as s')
+    .leftJoin('subject_keys as k', 'k.subject_id', 's.id')
+    .select(['s.id', 's.name', 's.phone', 's.email', 'k.wrapped as key_wrapped', 'k.kek_id as key_kek_id'])
+    // One array parameter, not a list: one statement text (the connection prepares each text it sees) for any count.
+    .where(sql<boolean>`s.id = any(${ids}::uuid[])`)
     .execute();
 
 export const postBatch = (trx: Trx, accountId: string, after: Cursor, limit: number) =>

@@ -6,6 +6,7 @@ import { createOfficeAccount, seedMessage, seedPostItem } from '../../test/suppo
 import { ensureProviderAccount } from '../accounts/accounts.ts';
 import { buildApp } from '../app.ts';
 import type { App } from '../kernel/http/types.ts';
+import { startExport } from './export-items.ts';
 
 describe('export of every phone message and post item (AS-3)', () => {
   let kernel: TestKernel;
@@ -124,5 +125,83 @@ describe('export of every phone message and post item (AS-3)', () => {
     expect(body.phoneMessages).toHaveLength(MESSAGES);
     expect(body.phoneMessages[0]?.callerName).toBe('Eve Exporter');
     expect(body.post[0]?.sender).toBe('HM Land Registry');
+  });
+});
+
+describe('XLSX export of values that no longer open', () => {
+  let kernel: TestKernel;
+  let accountId: string;
+  let ownerId: string;
+  let shredded: { id: string; subjectId: string };
+
+  beforeAll(async () => {
+    kernel = await createTestKernel();
+    await ensureProviderAccount(kernel, 'Provider');
+    const office = await createOfficeAccount(kernel, 'Shred Co');
+    accountId = office.accountId;
+    ownerId = office.owner.userId;
+    await seedMessage(kernel, {
+      accountId,
+      caller: { name: 'Kept Caller', phone: '020 7946 0404' },
+      company: 'Kept Ltd',
+      body: 'Still readable',
+      callAt: new Date('2026-11-01T09:00:00Z'),
+    });
+    shredded = await seedMessage(kernel, {
+      accountId,
+      caller: { name: 'Shredded Caller', phone: '020 7946 0505' },
+      company: 'Gone Ltd',
+      body: 'No longer readable',
+      callAt: new Date('2026-11-01T10:00:00Z'),
+    });
+    // Crypto-shredding: the key is destroyed, the sealed row stays behind.
+    await kernel.db.system((trx) =>
+      trx.deleteFrom('subject_keys').where('subject_id', '=', shredded.subjectId).execute(),
+    );
+  });
+  afterAll(async () => {
+    await kernel?.close();
+  });
+
+  const download = async () => {
+    const out = await startExport(kernel, { user: { id: ownerId, role: 'owner', accountId }, format: 'xlsx' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.stream) chunks.push(chunk as Buffer);
+
+    return Buffer.concat(chunks);
+  };
+
+  it('AS-3: a row whose key was destroyed is exported with its sealed cells empty', async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await download()) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Phone messages');
+    if (!sheet) throw new Error('sheet missing');
+    expect(sheet.rowCount).toBe(3);
+    expect(sheet.getRow(2).getCell(3).value).toBe('Kept Caller');
+    expect(sheet.getRow(2).getCell(8).value).toBe('Still readable');
+    const gone = sheet.getRow(3);
+    expect((gone.getCell(1).value as Date).toISOString()).toBe('2026-11-01T10:00:00.000Z');
+    expect([gone.getCell(3).value, gone.getCell(4).value, gone.getCell(6).value, gone.getCell(8).value]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(gone.getCell(11).value).toBe(shredded.id);
+  });
+
+  it('AS-3: a sealed value that fails authentication fails the download instead of ending it early', async () => {
+    await kernel.db.tenant(accountId, async (trx) => {
+      const row = await trx
+        .selectFrom('phone_messages')
+        .select(['id', 'body'])
+        .where('company', 'is not', null)
+        .orderBy('call_at')
+        .executeTakeFirstOrThrow();
+      const body = Buffer.from(row.body);
+      body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 0xff;
+      await trx.updateTable('phone_messages').set({ body }).where('id', '=', row.id).execute();
+    });
+    await expect(download()).rejects.toThrow('A sealed value of the export could not be opened');
   });
 });

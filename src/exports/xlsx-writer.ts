@@ -30,14 +30,20 @@ const STYLE_HEADER = 2;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to remove
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters `escapeXml` removes or replaces
+const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+// Most cells need no escaping: one test instead of five replaces over every string.
 const escapeXml = (text: string) =>
-  text
-    // Characters XML 1.0 cannot carry at all.
-    .replace(INVALID_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  !NEEDS_ESCAPE.test(text)
+    ? text
+    : text
+        // Characters XML 1.0 cannot carry at all.
+        .replace(INVALID_XML, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
 
 const columnName = (index: number): string => {
   let n = index + 1;
@@ -60,6 +66,22 @@ const cell = (ref: string, value: XlsxValue, date: boolean): string => {
   const text = typeof value === 'boolean' ? (value ? 'yes' : 'no') : value;
 
   return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`;
+};
+
+/**
+ * Renders data rows of one sheet as XML, so they can be rendered away from the writer (the export renders them in
+ * worker threads and hands the bytes to `rows`). `r` is the row's number in the sheet; the header is row 1.
+ */
+export const rowRenderer = (columns: readonly Pick<XlsxColumn, 'date'>[]) => {
+  const refs = columns.map((_, i) => columnName(i));
+  const dates = columns.map((c) => c.date === true);
+
+  return (r: number, values: readonly XlsxValue[]): string => {
+    let xml = `<row r="${r}">`;
+    for (let i = 0; i < refs.length; i += 1) xml += cell(`${refs[i]}${r}`, values[i], dates[i] === true);
+
+    return `${xml}</row>`;
+  };
 };
 
 type Entry = { name: Buffer; offset: number; crc: number; size: number; compressed: number };
@@ -107,7 +129,9 @@ export const createXlsxWriter = (out: Writable, options: { level?: number } = {}
     if (!out.write(buffer)) await drained(out);
   };
 
-  const entry = async (name: string, produce: (write: (text: string) => Promise<void>) => Promise<void>) => {
+  type Sink = { text: (text: string) => Promise<void>; bytes: (bytes: Uint8Array) => Promise<void> };
+
+  const entry = async (name: string, produce: (write: Sink) => Promise<void>) => {
     const nameBytes = Buffer.from(name, 'utf8');
     const record: Entry = { name: nameBytes, offset, crc: 0, size: 0, compressed: 0 };
     await push(
@@ -126,7 +150,8 @@ export const createXlsxWriter = (out: Writable, options: { level?: number } = {}
         nameBytes,
       ]),
     );
-    const deflate = zlib.createDeflateRaw({ level: options.level ?? 6 });
+    // Larger output chunks: fewer callbacks and writes for the tens of MB a big sheet deflates to.
+    const deflate = zlib.createDeflateRaw({ level: options.level ?? 6, chunkSize: CHUNK });
     const forwarded = (async () => {
       for await (const chunk of deflate) {
         record.compressed += (chunk as Buffer).length;
@@ -135,19 +160,28 @@ export const createXlsxWriter = (out: Writable, options: { level?: number } = {}
     })();
     let pending: string[] = [];
     let pendingLength = 0;
+    const deflateBytes = async (bytes: Uint8Array) => {
+      record.crc = zlib.crc32(bytes, record.crc);
+      record.size += bytes.length;
+      if (!deflate.write(bytes)) await drained(deflate);
+    };
     const flush = async () => {
       if (pendingLength === 0) return;
       const bytes = Buffer.from(pending.join(''), 'utf8');
       pending = [];
       pendingLength = 0;
-      record.crc = zlib.crc32(bytes, record.crc);
-      record.size += bytes.length;
-      if (!deflate.write(bytes)) await drained(deflate);
+      await deflateBytes(bytes);
     };
-    await produce(async (text) => {
-      pending.push(text);
-      pendingLength += text.length;
-      if (pendingLength >= CHUNK) await flush();
+    await produce({
+      text: async (text) => {
+        pending.push(text);
+        pendingLength += text.length;
+        if (pendingLength >= CHUNK) await flush();
+      },
+      bytes: async (bytes) => {
+        await flush();
+        if (bytes.length > 0) await deflateBytes(bytes);
+      },
     });
     await flush();
     deflate.end();
@@ -157,35 +191,52 @@ export const createXlsxWriter = (out: Writable, options: { level?: number } = {}
   };
 
   return {
-    /** Writes one sheet; `fill` calls `row(values)` once per data row, in column order. */
+    /**
+     * Writes one sheet; `fill` calls `row(values)` once per data row, in column order, or hands over rows already
+     * rendered by `rowRenderer` with `rows(xml, count)` (UTF-8, numbered from `nextRow()`). Both can be mixed.
+     */
     sheet: async (
       title: string,
       columns: readonly XlsxColumn[],
-      fill: (row: (values: readonly XlsxValue[]) => Promise<void>) => Promise<void>,
+      fill: (
+        row: (values: readonly XlsxValue[]) => Promise<void>,
+        rendered: {
+          nextRow: () => number;
+          rows: (xml: Uint8Array, count: number) => Promise<void>;
+        },
+      ) => Promise<void>,
     ) => {
       sheets.push(title);
       const refs = columns.map((_, i) => columnName(i));
-      await entry(`xl/worksheets/sheet${sheets.length}.xml`, async (write) => {
+      const render = rowRenderer(columns);
+      await entry(`xl/worksheets/sheet${sheets.length}.xml`, async (sink) => {
+        const write = sink.text;
         await write(
           `${XML}<worksheet xmlns="${MAIN}" xmlns:r="${REL}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
             `<cols>${columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"${c.date ? ` style="${STYLE_DATE}"` : ''}/>`).join('')}</cols><sheetData>` +
             `<row r="1">${columns.map((c, i) => `<c r="${refs[i]}1" t="inlineStr" s="${STYLE_HEADER}"><is><t>${escapeXml(c.header)}</t></is></c>`).join('')}</row>`,
         );
         let r = 1;
-        await fill(async (values) => {
-          r += 1;
-          let xml = `<row r="${r}">`;
-          for (let i = 0; i < columns.length; i += 1)
-            xml += cell(`${refs[i]}${r}`, values[i], columns[i]?.date === true);
-          await write(`${xml}</row>`);
-        });
+        await fill(
+          async (values) => {
+            r += 1;
+            await write(render(r, values));
+          },
+          {
+            nextRow: () => r + 1,
+            rows: async (xml, count) => {
+              r += count;
+              await sink.bytes(xml);
+            },
+          },
+        );
         await write('</sheetData></worksheet>');
       });
     },
 
     /** Writes the workbook's parts and the ZIP directory, then ends `out`. */
     finish: async () => {
-      const fixed = async (name: string, text: string) => entry(name, async (write) => write(text));
+      const fixed = async (name: string, text: string) => entry(name, async (sink) => sink.text(text));
       await fixed(
         'xl/styles.xml',
         `${XML}<styleSheet xmlns="${MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>` +
