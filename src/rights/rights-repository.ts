@@ -162,6 +162,9 @@ export const listRequestSubjects = (trx: Trx, requestId: string) =>
       'rights_request_subjects.outcome',
       'subjects.kind',
       'subjects.id as present',
+      'subjects.name',
+      'subjects.email',
+      'subjects.phone',
     ])
     .where('rights_request_subjects.request_id', '=', requestId)
     .execute();

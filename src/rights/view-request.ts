@@ -108,7 +108,15 @@ export const viewRequest = async (deps: Deps, input: { accountId: string; reques
       action: 'rights_request.view',
       entity: 'rights_request',
       entityId: row.id,
-      fields: ['requester_email', 'requester_name', 'requester_phone', 'details'],
+      fields: [
+        'requester_email',
+        'requester_name',
+        'requester_phone',
+        'details',
+        'subjects.name',
+        'subjects.email',
+        'subjects.phone',
+      ],
       purpose: 'legal_obligation',
     });
 
@@ -147,13 +155,19 @@ export const viewRequest = async (deps: Deps, input: { accountId: string; reques
         byRole: e.actor_role,
         reason: e.reason,
       })),
-      subjects: covered.map((c) => ({
-        subjectId: c.subject_id,
-        kind: c.kind,
-        matchedBy: c.matched_by,
-        present: c.present !== null,
-        outcome: c.outcome,
-      })),
+      subjects: await Promise.all(
+        covered.map(async (c) => ({
+          subjectId: c.subject_id,
+          kind: c.kind,
+          // Who the record is, so the answerer can tell the people a request covers apart (null once erased).
+          name: await open(c.name, 'subjects.name'),
+          email: await open(c.email, 'subjects.email'),
+          phone: await open(c.phone, 'subjects.phone'),
+          matchedBy: c.matched_by,
+          present: c.present !== null,
+          outcome: c.outcome,
+        })),
+      ),
       legalHolds: holds.map((h) => ({ ...h, placed_at: h.placed_at.toISOString() })),
       packages: packages.map((p) => ({
         id: p.id,

@@ -73,6 +73,9 @@ export type KeptRecord = { what: string; reason: string; until?: string };
 export type CoveredSubject = {
   subjectId: string;
   kind: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
   matchedBy: string;
   /** False once the person's record is gone (erased). */
   present: boolean;

@@ -40,7 +40,7 @@ const WHAT_HAPPENS: Record<RequestKind, string> = {
 };
 
 const personLabel = (subject: CoveredSubject, index: number): string =>
-  `Person ${index + 1} · ${subjectKindLabel(subject.kind)}, matched by ${
+  `${subject.name ?? `Person ${index + 1}`} · ${subjectKindLabel(subject.kind)}, matched by ${
     subject.matchedBy === 'email' ? 'e-mail' : subject.matchedBy
   }`;
 

@@ -67,7 +67,7 @@ export const PlaceHoldDialog = ({
   return (
     <StepDialog
       open={open}
-      title={`Place a legal hold on ${personLabel.toLowerCase()}`}
+      title={`Place a legal hold on ${personLabel}`}
       description={
         <p>
           Held data is kept when an erasure is carried out, and the person is told what was kept and why. Review the

@@ -532,7 +532,7 @@ const CoveredCard = ({
         <ul className="covered-list">
           {request.subjects.map((s, index) => {
             const holds = request.legalHolds.filter((h) => h.subject_id === s.subjectId);
-            const label = `Person ${index + 1}`;
+            const label = s.name ?? `Person ${index + 1}`;
             return (
               <li key={s.subjectId} className="covered-item">
                 <div className="covered-head">
@@ -545,6 +545,9 @@ const CoveredCard = ({
                     {s.present ? null : <Badge tone="danger">Erased</Badge>}
                   </span>
                 </div>
+                {s.email || s.phone ? (
+                  <p className="muted covered-contact">{[s.email, s.phone].filter(Boolean).join(' · ')}</p>
+                ) : null}
                 {holds.map((h) => (
                   <div key={h.id} className="hold">
                     <div>
@@ -556,7 +559,7 @@ const CoveredCard = ({
                       <p className="muted">Review by {formatCivil(h.review_on)}</p>
                     </div>
                     <Button size="sm" variant="ghost" onClick={() => setLifting(h)}>
-                      Lift<span className="visually-hidden"> the hold on {label.toLowerCase()}</span>
+                      Lift<span className="visually-hidden"> the hold on {label}</span>
                     </Button>
                   </div>
                 ))}
@@ -564,7 +567,7 @@ const CoveredCard = ({
                 <div className="covered-actions">
                   {s.present ? (
                     <Button size="sm" onClick={() => setHoldFor({ subjectId: s.subjectId, label })}>
-                      Place a legal hold<span className="visually-hidden"> on {label.toLowerCase()}</span>
+                      Place a legal hold<span className="visually-hidden"> on {label}</span>
                     </Button>
                   ) : null}
                 </div>
