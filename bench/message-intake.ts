@@ -13,6 +13,7 @@
  * @example
  * node bench/message-intake.ts                       # 10 s per variant, 16 connections, writes BENCHMARKS.md
  * node bench/message-intake.ts --seconds 5 --connections 32 --no-write
+ * node bench/message-intake.ts --db postgres --no-write  # one back end only (pglite | postgres | both)
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -248,13 +249,14 @@ export const messageIntakeBench = async (opts: {
   seconds?: number;
   connections?: number;
   databaseUrl?: string;
+  dbs?: readonly ('pglite' | 'postgres')[];
 }) => {
   const seconds = opts.seconds ?? 10;
   const connections = opts.connections ?? 16;
   const databaseUrl =
     opts.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const rows: Row[] = [];
-  for (const kind of ['pglite', 'postgres'] as const) {
+  for (const kind of opts.dbs ?? (['pglite', 'postgres'] as const)) {
     const result = await benchBackend(kind, { databaseUrl, seconds, connections });
     if (result) rows.push(...result);
     else console.error(`${kind}: no server at ${databaseUrl}, skipped`);
@@ -295,6 +297,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       'database-url': { type: 'string' },
+      db: { type: 'string', default: 'both' },
       'no-write': { type: 'boolean', default: false },
     },
   });
@@ -303,5 +306,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     seconds: Number(values.seconds),
     connections: Number(values.connections),
     databaseUrl: values['database-url'],
+    dbs: values.db === 'both' ? undefined : [values.db === 'pglite' ? 'pglite' : 'postgres'],
   });
 }

@@ -63,8 +63,9 @@ export const listClientAccounts = (deps: Deps) =>
     trx.selectFrom('accounts').select(['id', 'name', 'status']).where('kind', '=', 'client').orderBy('name').execute(),
   );
 
+/** The client account, or NOT_FOUND. One read, on every request that names an account, so no transaction around it. */
 export const requireClientAccount = async (deps: Deps, accountId: string) => {
-  const account = await deps.db.system((trx) =>
+  const account = await deps.db.systemRead((trx) =>
     trx
       .selectFrom('accounts')
       .select(['id', 'name', 'status'])

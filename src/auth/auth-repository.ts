@@ -84,6 +84,32 @@ export const findSession = (trx: Trx, tokenHash: Buffer) =>
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
 
+/**
+ * The session with everything a request needs about its user in one statement: role, status, account, and the
+ * sealed display name (so resolving a session costs one round trip, read afresh on every request).
+ */
+export const findSessionUser = (trx: Trx, tokenHash: Buffer) =>
+  trx
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .innerJoin('accounts', 'accounts.id', 'users.account_id')
+    .leftJoin('subjects', 'subjects.id', 'users.subject_id')
+    .select([
+      'sessions.csrf_token',
+      'sessions.mfa_pending',
+      'sessions.expires_at',
+      'users.id as user_id',
+      'users.role',
+      'users.status',
+      'users.subject_id',
+      'users.account_id',
+      'accounts.name as account_name',
+      'accounts.kind as account_kind',
+      'subjects.name as sealed_name',
+    ])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+
 export const deleteSession = (trx: Trx, tokenHash: Buffer) =>
   trx.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 

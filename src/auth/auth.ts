@@ -18,6 +18,7 @@ import {
   deleteExpiredSessions,
   deleteSession,
   findSession,
+  findSessionUser,
   findUserById,
   findUserByLogin,
   insertSession,
@@ -139,19 +140,18 @@ export const completeTotp = async (deps: Deps, input: { token: string; code: str
   return { token, csrfToken, mfaRequired: false };
 };
 
-/** The signed-in user behind a session token, or null (unknown, expired, disabled, or second factor pending). */
+/**
+ * The signed-in user behind a session token, or null (unknown, expired, disabled, or second factor pending). Read
+ * afresh on every request, never cached, so a revoked session or a disabled user stops at the next request; one
+ * statement outside a transaction (the display name is opened with the user's data key, cached by the vault).
+ */
 export const resolveSession = async (deps: Deps, token: string): Promise<AuthContext | null> => {
   const tokenHash = hashToken(token);
-  const found = await deps.db.system(async (trx) => {
-    const session = await findSession(trx, tokenHash);
+  const found = await deps.db.systemRead(async (trx) => {
+    const session = await findSessionUser(trx, tokenHash);
     if (!session || session.mfa_pending || session.status !== 'active' || session.expires_at <= deps.clock.now())
       return null;
-    const subject = await trx
-      .selectFrom('subjects')
-      .select('name')
-      .where('id', '=', session.subject_id)
-      .executeTakeFirst();
-    const displayName = subject?.name ? await deps.vault.open(trx, subject.name, 'subjects.name') : null;
+    const displayName = session.sealed_name ? await deps.vault.open(trx, session.sealed_name, 'subjects.name') : null;
 
     return { session, displayName };
   });

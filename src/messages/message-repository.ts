@@ -1,6 +1,7 @@
 /**
  * @module SQL for phone messages, their search terms and their notification attempts. Values arrive sealed.
  */
+import { sql } from 'kysely';
 import type { Trx } from '../kernel/db/database.ts';
 import type { PhoneMessagesTable } from '../kernel/db/schema.ts';
 
@@ -45,6 +46,49 @@ export const insertMessageWithTerms = async (trx: Trx, m: SealedMessage, terms: 
     .values(terms.map((term) => ({ account_id: m.accountId, item_kind: 'message' as const, item_id: m.id, term })))
     .execute();
 };
+
+/**
+ * What taking a message needs to know first, in one statement: whether the account is a client business, the
+ * message already recorded under this idempotency key, and the newest subject this client knows by the phone
+ * number's or the e-mail address's blind index (the same match as `findSubjectsByIndex`).
+ */
+export const findIntakeContext = (
+  trx: Trx,
+  q: { accountId: string; idempotencyKey: string; phoneBidx: Buffer | null; emailBidx: Buffer | null },
+) =>
+  trx
+    .selectFrom('accounts')
+    .leftJoin('phone_messages', (join) =>
+      join
+        .onRef('phone_messages.account_id', '=', 'accounts.id')
+        .on('phone_messages.idempotency_key', '=', q.idempotencyKey),
+    )
+    .select((eb) => {
+      const knownBy = <A extends string>(field: 'phone_bidx' | 'email_bidx', bidx: Buffer | null, alias: A) =>
+        bidx === null
+          ? sql<string | null>`null`.as(alias)
+          : eb
+              .selectFrom('subjects')
+              .select('subjects.id')
+              .where('subjects.account_id', '=', q.accountId)
+              .where(`subjects.${field}`, '=', bidx)
+              .orderBy('subjects.created_at', 'desc')
+              .limit(1)
+              .$asScalar<'id'>()
+              .$castTo<string | null>()
+              .as(alias);
+
+      return [
+        'accounts.kind',
+        'phone_messages.id as earlier_id',
+        'phone_messages.caller_subject_id as earlier_caller_subject_id',
+        'phone_messages.urgency as earlier_urgency',
+        knownBy('phone_bidx', q.phoneBidx, 'phone_match'),
+        knownBy('email_bidx', q.emailBidx, 'email_match'),
+      ];
+    })
+    .where('accounts.id', '=', q.accountId)
+    .executeTakeFirst();
 
 export const findMessageByIdempotencyKey = (trx: Trx, accountId: string, key: string) =>
   trx

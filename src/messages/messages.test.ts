@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn } from '../../test/support/http.ts';
 import { rowCounts } from '../../test/support/row-counts.ts';
 import { startTestServer, type TestServer } from '../../test/support/server.ts';
+import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { createMailer } from '../kernel/mail/mailer.ts';
 
 type Received = { to: string[]; raw: string };
@@ -46,13 +47,36 @@ describe('phone messages (staff side)', () => {
   let base: string;
   let accountId: string;
 
-  /** Deliveries run after the answer; counting before they finish would see their audit events arrive later. */
+  /**
+   * Deliveries run after the answer; counting before they finish would see their audit events arrive later. The
+   * `message.deliver` event is written after the last notification is settled, so wait for it too.
+   */
   const deliveriesSettled = async () => {
     for (let attempt = 0; attempt < 200; attempt += 1) {
-      const queued = await server.kernel.db.system((trx) =>
-        trx.selectFrom('notifications').select('id').where('status', '=', 'queued').execute(),
+      const unsettled = await server.kernel.db.system((trx) =>
+        trx
+          .selectFrom('notifications')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'queued'),
+              eb.and([
+                eb('item_kind', '=', 'message'),
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('audit_events')
+                      .select('seq')
+                      .where('action', '=', 'message.deliver')
+                      .where('entity_id', '=', eb.cast<string>(eb.ref('notifications.item_id'), 'text')),
+                  ),
+                ),
+              ]),
+            ]),
+          )
+          .execute(),
       );
-      if (queued.length === 0) return;
+      if (unsettled.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error('notifications still queued after 5 s');
@@ -169,6 +193,17 @@ describe('phone messages (staff side)', () => {
     const res = await take(
       { callerName: 'Lost', phone: '020 7946 0999', message: 'Hello', urgency: 'normal', idempotencyKey: key() },
       crypto.randomUUID(),
+    );
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('NOT_FOUND');
+    expect(await counts()).toEqual(before);
+  });
+
+  it("answers 404 for the provider's own account: messages are taken for client businesses only", async () => {
+    const before = await counts();
+    const res = await take(
+      { callerName: 'Misrouted', phone: '020 7946 0998', message: 'Hello', urgency: 'normal', idempotencyKey: key() },
+      PROVIDER_ACCOUNT_ID,
     );
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('NOT_FOUND');

@@ -16,11 +16,17 @@ import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { requirePurpose } from '../kernel/policy/policy.ts';
 import { searchTerms } from '../kernel/search-terms.ts';
-import { listRecipients, type Recipient } from '../notifications/notifications.ts';
+import type { Recipient } from '../notifications/notifications.ts';
 import { findSubjectsByIndex } from '../subjects/subject-repository.ts';
 import { createSubject } from '../subjects/subjects.ts';
 import { deliverMessageNotifications, queuedNotifications } from './deliver-notifications.ts';
-import { findMessageByIdempotencyKey, insertMessageWithTerms, insertNotifications } from './message-repository.ts';
+import {
+  findIntakeContext,
+  findMessageByIdempotencyKey,
+  insertMessageWithTerms,
+  insertNotifications,
+} from './message-repository.ts';
+import { listMessageRecipients } from './recipients.ts';
 
 export const MESSAGE_PURPOSE = 'service_delivery';
 
@@ -63,15 +69,25 @@ export const takeMessage = async (deps: Deps, input: TakeMessage): Promise<Messa
     });
   }
   // Who is e-mailed at once: per-item subscribers, and for an urgent message everyone who may see it; nobody on a
-  // cancelled or deactivated account.
-  const recipients = await listRecipients(deps, input.accountId, 'message', input.urgency);
+  // cancelled or deactivated account. Read before (never inside) the tenant transaction: PGlite has one connection.
+  const recipients = await listMessageRecipients(deps, input.accountId, input.urgency);
+  const { vault } = deps;
+  const lookUp = {
+    accountId: input.accountId,
+    idempotencyKey: input.idempotencyKey,
+    phoneBidx: input.phone ? vault.blindIndex('phone', input.accountId, input.phone) : null,
+    emailBidx: input.email ? vault.blindIndex('email', input.accountId, input.email) : null,
+  };
   let receipt: MessageReceipt;
   try {
     receipt = await deps.db.tenant(input.accountId, async (trx) => {
-      const earlier = await findMessageByIdempotencyKey(trx, input.accountId, input.idempotencyKey);
-      if (earlier) return replay(trx, earlier.id, earlier.caller_subject_id, earlier.urgency);
+      const context = await findIntakeContext(trx, lookUp);
+      // Checked here rather than in a transaction of its own before this one: one round trip instead of three.
+      if (context?.kind !== 'client') throw new AppError('NOT_FOUND', 'No such client account');
+      if (context.earlier_id && context.earlier_caller_subject_id && context.earlier_urgency)
+        return replay(trx, context.earlier_id, context.earlier_caller_subject_id, context.earlier_urgency);
 
-      return record(deps, trx, input, recipients);
+      return record(deps, trx, input, context.phone_match ?? context.email_match ?? null, recipients);
     });
   } catch (error) {
     // Two copies of one form raced past the look-up: the unique index kept one; answer with it.
@@ -120,9 +136,9 @@ const record = async (
   deps: Deps,
   trx: Trx,
   input: TakeMessage,
+  existing: string | null,
   recipients: readonly Recipient[],
 ): Promise<MessageReceipt> => {
-  const existing = await matchCaller(deps, trx, input.accountId, { phone: input.phone, email: input.email });
   const callerSubjectId =
     existing ??
     (await createSubject(deps, trx, {

@@ -94,7 +94,8 @@ describe('cookie banner in Chromium', () => {
   const log = (site: Site) =>
     site.kernel.db.system((trx) => trx.selectFrom('cookie_consents').selectAll().orderBy('id').execute());
   const waitForLog = async (site: Site, count: number) => {
-    for (let i = 0; i < 100 && (await log(site)).length < count; i += 1) await new Promise((r) => setTimeout(r, 50));
+    // Up to 20 s: the banner posts the choice in the background, and CI runs several browsers on two cores.
+    for (let i = 0; i < 400 && (await log(site)).length < count; i += 1) await new Promise((r) => setTimeout(r, 50));
 
     return log(site);
   };

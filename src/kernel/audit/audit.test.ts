@@ -7,7 +7,7 @@ import { SUBJECT_DATA_SOURCES } from '../../app.ts';
 import { createUser, signIn } from '../../auth/auth.ts';
 import { recordContactNote } from '../../notes/contact-notes.ts';
 import { eraseSubject, exportSubject, findSubjects, readSubject } from '../../subjects/subjects.ts';
-import type { Trx } from '../db/database.ts';
+import { beforeCommit, type Trx } from '../db/database.ts';
 import { PROVIDER_ACCOUNT_ID } from '../db/schema.ts';
 import { recordAudit, verifyAuditChains } from './audit.ts';
 
@@ -85,6 +85,29 @@ describe(recordAudit.name, () => {
     );
 
     expect(await chainOf(accountId)).toEqual({ accountId, events: 13, ok: true });
+  });
+
+  it('keeps the chain whole after a transaction that appended its events and then rolled back', async () => {
+    const accountId = await accountWithEvents(2);
+    await expect(
+      kernel.db.tenant(accountId, async (trx) => {
+        await recordAudit(trx, kernel.clock, { accountId, actor, action: 'test.rolled_back', entity: 'test' });
+        // Queued after the audit append, so it fails once the events are in: the commit never happens.
+        beforeCommit(trx, async () => {
+          throw new Error('fails after the append');
+        });
+      }),
+    ).rejects.toThrow('fails after the append');
+    // The process last saw a head that was rolled back; the next append must find the real one.
+    await kernel.db.tenant(accountId, (trx) =>
+      recordAudit(trx, kernel.clock, { accountId, actor, action: 'test.after', entity: 'test' }),
+    );
+
+    expect(await chainOf(accountId)).toEqual({ accountId, events: 3, ok: true });
+    const actions = await kernel.db.system((trx) =>
+      trx.selectFrom('audit_events').select('action').where('account_id', '=', accountId).orderBy('seq').execute(),
+    );
+    expect(actions.map((a) => a.action)).toEqual(['account.create', 'test.2', 'test.after']);
   });
 
   it('rolls the action back when its audit event cannot be written', async () => {

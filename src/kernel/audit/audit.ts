@@ -77,30 +77,101 @@ export const recordAudit = async (trx: Trx, clock: Clock, input: AuditInput): Pr
   else await appendEvents(trx, events);
 };
 
+/**
+ * The last head this process wrote or read, per account: a guess that saves the locking read when nothing else has
+ * appended to the chain since. The guess is checked by the database (see `appendIfHeadIs`), never trusted.
+ */
+const lastHeads = new Map<string, { seq: string; hash: Buffer }>();
+const LAST_HEADS_LIMIT = 10_000;
+
+const rememberHead = (accountId: string, head: { seq: string; hash: Buffer }) => {
+  lastHeads.delete(accountId);
+  if (lastHeads.size >= LAST_HEADS_LIMIT) lastHeads.delete(lastHeads.keys().next().value as string);
+  lastHeads.set(accountId, head);
+};
+
+const chained = (events: readonly PendingEvent[], head: { seq: string; hash: Buffer }) => {
+  let seq = Number(head.seq);
+  let prev = head.hash;
+  const rows = events.map((e) => {
+    seq += 1;
+    const event = { ...e, seq: String(seq) };
+    const hash = chainHash(event, prev);
+    const row = { ...event, details: JSON.stringify(event.details), prev_hash: prev, hash };
+    prev = hash;
+
+    return row;
+  });
+
+  return { rows, head: { seq: String(seq), hash: prev } };
+};
+
+const COLUMNS =
+  'account_id, seq, occurred_at, actor_id, actor_role, action, entity, entity_id, subject_id, fields, purpose, details, prev_hash, hash';
+
+type ChainedRow = ReturnType<typeof chained>['rows'][number];
+
+/**
+ * One round trip when the guessed head is the real one: the head moves only if it is still exactly (seq, hash), and
+ * the events go in only if it moved, in one statement. The UPDATE takes the head's row lock until commit, and under
+ * a concurrent append it re-reads the row once that commits, so a stale guess moves nothing and inserts nothing.
+ */
+const appendIfHeadIs = async (
+  trx: Trx,
+  accountId: string,
+  guess: { seq: string; hash: Buffer },
+  rows: readonly ChainedRow[],
+  head: { seq: string; hash: Buffer },
+) => {
+  // The rows travel as one JSON array, typed by the table's own row type; bytea as hex, as PostgreSQL reads it.
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      ...r,
+      occurred_at: r.occurred_at.toISOString(),
+      details: JSON.parse(r.details) as unknown,
+      prev_hash: `\\x${r.prev_hash.toString('hex')}`,
+      hash: `\\x${r.hash.toString('hex')}`,
+    })),
+  );
+  const result = await sql<{ appended: string }>`
+    with moved as (
+      update audit_heads set seq = ${head.seq}, hash = ${head.hash}
+      where account_id = ${accountId} and seq = ${guess.seq} and hash = ${guess.hash}
+      returning 1
+    ), appended as (
+      insert into audit_events (${sql.raw(COLUMNS)})
+      select ${sql.raw(COLUMNS)} from jsonb_populate_recordset(null::audit_events, ${json}::jsonb)
+      where exists (select 1 from moved)
+      returning 1
+    )
+    select count(*) as appended from appended`.execute(trx);
+
+  return Number(result.rows[0]?.appended) === rows.length;
+};
+
 /** Appends events in the order recorded; each account's head is locked (in account order, so never a deadlock). */
 const appendEvents = async (trx: Trx, events: readonly PendingEvent[]) => {
   const byAccount = new Map<string, PendingEvent[]>();
   for (const event of events) byAccount.set(event.account_id, [...(byAccount.get(event.account_id) ?? []), event]);
   for (const accountId of [...byAccount.keys()].sort()) {
-    const head = await lockHead(trx, accountId);
-    let seq = Number(head.seq);
-    let prev = head.hash;
-    const rows = (byAccount.get(accountId) ?? []).map((e) => {
-      seq += 1;
-      const event = { ...e, seq: String(seq) };
-      const hash = chainHash(event, prev);
-      const row = { ...event, details: JSON.stringify(event.details), prev_hash: prev, hash };
-      prev = hash;
-
-      return row;
-    });
+    const mine = byAccount.get(accountId) ?? [];
+    const guess = lastHeads.get(accountId);
+    if (guess) {
+      const next = chained(mine, guess);
+      if (await appendIfHeadIs(trx, accountId, guess, next.rows, next.head)) {
+        rememberHead(accountId, next.head);
+        continue;
+      }
+    }
+    const next = chained(mine, await lockHead(trx, accountId));
     // One round trip: the events and the new head together.
     await trx
-      .with('appended', (db) => db.insertInto('audit_events').values(rows))
+      .with('appended', (db) => db.insertInto('audit_events').values(next.rows))
       .updateTable('audit_heads')
-      .set({ seq: String(seq), hash: prev })
+      .set({ seq: next.head.seq, hash: next.head.hash })
       .where('account_id', '=', accountId)
       .execute();
+    rememberHead(accountId, next.head);
   }
 };
 

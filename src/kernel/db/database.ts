@@ -7,6 +7,7 @@
  *   account id set for row-level security. Every read or write of client data goes through here.
  * - `system(fn)`: a transaction as the connecting (owner) role, for sign-in look-ups, jobs, migrations and
  *   audit verification across accounts.
+ * - `systemRead(fn)`: the same role with no transaction, for one-statement look-ups on every request (session).
  *
  * @example
  * const db = await openDatabase({ databaseUrl: undefined, dataDir: './data' })
@@ -25,6 +26,7 @@ import {
   PostgresDialect,
   type PostgresDialectConfig,
   PostgresDriver,
+  type PostgresPool,
   sql,
   type Transaction,
   type TransactionSettings,
@@ -46,6 +48,13 @@ export type Database = {
   /** Runs as the app role with no account set: row-level security must then show nothing. */
   untenanted<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
   system<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
+  /**
+   * Reads as the owner role with no transaction around them: each statement commits by itself, on whichever pooled
+   * connection is free. For look-ups that need no snapshot shared between statements (a session, an account's
+   * status), where `begin` and `commit` would triple the round trips of a one-statement read. Never write here:
+   * nothing is atomic, and the audit trail appends at once instead of before a commit.
+   */
+  systemRead<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
   /** Raw SQL for adapters (pg-boss) that bring their own queries. */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
@@ -149,8 +158,54 @@ class TenantDialect extends PostgresDialect {
   }
 }
 
+/** Distinct statement texts one connection keeps prepared; past this, new texts run unnamed (parsed every time). */
+const PREPARED_PER_CONNECTION = 2_000;
+const prepared = new WeakMap<pg.PoolClient, Map<string, string>>();
+
+/**
+ * Runs each parameterised statement Kysely sends as a named prepared statement, named after its text per connection:
+ * the server parses, rewrites (row-level security) and plans it once per connection instead of on every request,
+ * which is much of its CPU for the short statements of a request. PostgreSQL re-plans a prepared statement by itself
+ * when a table it reads changes or when it runs under another role, so row-level security is applied as before.
+ * Only Kysely's calls are named (text and values, no callback); `executeSql` and pg-boss keep unnamed statements.
+ */
+const preparingPool = (pool: pg.Pool): PostgresPool => ({
+  connect: async () => {
+    const client = await pool.connect();
+    if (!prepared.has(client)) {
+      const names = new Map<string, string>();
+      prepared.set(client, names);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      Object.assign(client, {
+        query: (...args: unknown[]) => {
+          const [text, values] = args;
+          if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || values.length === 0)
+            return query(...args);
+          let name = names.get(text);
+          if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
+            name = `custodian_${names.size}`;
+            names.set(text, name);
+          }
+
+          return name === undefined ? query(text, values) : query({ name, text, values });
+        },
+      });
+    }
+
+    return client;
+  },
+  end: () => pool.end(),
+  // Kysely opens a side connection of the same kind to cancel a query.
+  Client: (pool as unknown as { Client: PostgresPool['Client'] }).Client,
+  options: pool.options,
+});
+
 const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined, ownsBackend: boolean): Database => {
-  const kysely = new Kysely<DB>({ dialect: new TenantDialect({ pool }) });
+  // Only on a server: every client of a PGlite pool is the same single session, so a client the pool re-creates
+  // after an idle timeout would find its statement names already taken.
+  const kysely = new Kysely<DB>({
+    dialect: new TenantDialect({ pool: kind === 'postgres' ? preparingPool(pool) : pool }),
+  });
 
   const asApp = async <T>(accountId: string | null, fn: (trx: Trx) => Promise<T>) => {
     if (accountId !== null && UUID.test(accountId)) {
@@ -177,6 +232,9 @@ const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined,
     tenant: (accountId, fn) => asApp(accountId, fn),
     untenanted: (fn) => asApp(null, fn),
     system: (fn) => kysely.transaction().execute((trx) => withCommitTasks(trx, fn)),
+    // The cast is the point: `fn` gets the pool-backed Kysely under the transaction type, so repository functions
+    // written for `system` serve here too; transaction-only behaviour (beforeCommit) is absent, as documented.
+    systemRead: (fn) => fn(kysely as unknown as Trx),
     executeSql: async (text, values) => {
       const result = await pool.query(text, values as unknown[] | undefined);
 
