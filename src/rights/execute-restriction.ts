@@ -1,8 +1,8 @@
 /**
  * @module Restriction (Art. 18). The data stays stored; a restriction on the whole of each person's data makes the
- * decision function refuse every use of it except for legal claims (Art. 18(2)). A use with the person's fresh
- * consent, which Art. 18(2) also allows, has no way to be recorded yet, so it stays refused. Lifting the restriction
- * is `liftRestriction`, which tells the person first.
+ * decision function refuse every use of it except for legal claims and, for a purpose resting on consent, a consent
+ * the person gives after the restriction (Art. 18(2); `decide` checks the order). Lifting the restriction is
+ * `liftRestriction`, which tells the person first.
  *
  * @example
  * await completeRequest(kernel, sources, { accountId, requestId, actor, input: {} })

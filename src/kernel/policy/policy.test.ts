@@ -94,6 +94,18 @@ describe(decide.name, () => {
     expect(await ask('legal_obligation')).toEqual({ allowed: false, reason: 'restricted' });
   });
 
+  it('CV-9: under a restriction, a purpose resting on consent runs again only with consent given after it', async () => {
+    const subjectId = await newSubject();
+    await record(subjectId, { kind: 'consent', purpose: 'marketing', active: true });
+    await record(subjectId, { kind: 'restriction', purpose: null, active: true });
+
+    expect(await sut(subjectId, 'marketing')).toEqual({ allowed: false, reason: 'restricted' });
+    await record(subjectId, { kind: 'consent', purpose: 'marketing', active: true });
+    expect(await sut(subjectId, 'marketing')).toEqual({ allowed: true, legalBasis: 'consent' });
+    // Fresh consent lifts nothing else: a purpose on another basis stays restricted.
+    expect(await sut(subjectId, 'service_delivery')).toEqual({ allowed: false, reason: 'restricted' });
+  });
+
   it('applies a restriction for one purpose to that purpose only', async () => {
     const subjectId = await newSubject();
     await record(subjectId, { kind: 'restriction', purpose: 'security', active: true });

@@ -115,7 +115,12 @@ export const decide = async (trx: Trx, policy: Policy, request: DecisionRequest)
   const active = (kind: string, purpose: string | null) =>
     controls.find((c) => c.kind === kind && (c.purpose === purpose || c.purpose === null))?.active ?? false;
 
-  if (request.operation === 'use' && request.purpose !== LEGAL_CLAIMS_PURPOSE && active('restriction', request.purpose))
+  if (
+    request.operation === 'use' &&
+    request.purpose !== LEGAL_CLAIMS_PURPOSE &&
+    active('restriction', request.purpose) &&
+    !consentedSinceRestriction(controls, request.purpose, rule.legalBasis)
+  )
     return { allowed: false, reason: 'restricted' };
   const objectable =
     rule.legalBasis === 'legitimate_interests' || rule.legalBasis === 'public_task' || rule.directMarketing;
@@ -144,10 +149,26 @@ export const requirePurpose = async (trx: Trx, policy: Policy, request: Decision
   return decision.legalBasis;
 };
 
-const latestControls = async (trx: Trx, accountId: string, subjectId: string) =>
+type Control = { kind: string; purpose: string | null; active: boolean; recorded_at: Date };
+
+/**
+ * Art. 18(2): restricted data may still be processed "with the data subject's consent". Only a consent the person
+ * gave for this purpose after the restriction counts: one given before it is what they restricted.
+ */
+const consentedSinceRestriction = (controls: readonly Control[], purpose: string, basis: LegalBasis) => {
+  if (basis !== 'consent') return false;
+  const consent = controls.find((c) => c.kind === 'consent' && c.purpose === purpose);
+  const restriction = controls.find(
+    (c) => c.kind === 'restriction' && (c.purpose === purpose || c.purpose === null) && c.active,
+  );
+
+  return Boolean(consent?.active && restriction && consent.recorded_at > restriction.recorded_at);
+};
+
+const latestControls = async (trx: Trx, accountId: string, subjectId: string): Promise<Control[]> =>
   trx
     .selectFrom('processing_controls')
-    .select(['kind', 'purpose', 'active'])
+    .select(['kind', 'purpose', 'active', 'recorded_at'])
     .distinctOn(['kind', 'purpose'])
     .where('account_id', '=', accountId)
     .where('subject_id', '=', subjectId)
