@@ -242,6 +242,8 @@ const wrap = (kind: Database['kind'], pool: pg.Pool, pglite: PGlite | undefined,
     },
     close: async () => {
       await kysely.destroy();
+      // Kysely ends the pool only if it ever ran a query; the start-up check above opened a client regardless.
+      if (!pool.ended) await pool.end();
       if (pglite && ownsBackend) await pglite.close();
     },
   };
