@@ -10,11 +10,12 @@
 import { z } from 'zod';
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
 import type { Trx } from '../kernel/db/database.ts';
+import { OPEN_RIGHTS_STATUSES } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { ukCivilDate } from './bank-holidays.ts';
 import { type RequestMail, sendRequestMail } from './request-mail.ts';
-import { clockOf, OPEN_STATUSES, refreshClock } from './request-state.ts';
+import { clockOf, refreshClock } from './request-state.ts';
 import { insertRequestEvent, lockRequestRow, type RequestRow, updateRequest } from './rights-repository.ts';
 import { personContact } from './view-request.ts';
 
@@ -56,7 +57,7 @@ export const actOnRequest = async (
   const result = await deps.db.tenant(input.accountId, async (trx) => {
     const row = await lockRequestRow(trx, input.requestId);
     if (!row) throw new AppError('NOT_FOUND', 'No such request');
-    if (!OPEN_STATUSES.includes(row.status)) {
+    if (!OPEN_RIGHTS_STATUSES.includes(row.status)) {
       throw new AppError('CONFLICT', `This request is ${row.status.replaceAll('_', ' ')}`, { status: row.status });
     }
     const now = deps.clock.now();

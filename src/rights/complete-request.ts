@@ -9,12 +9,12 @@
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { RightsRequestKind } from '../kernel/db/schema.ts';
+import { OPEN_RIGHTS_STATUSES } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { SubjectDataSource } from '../subjects/subjects.ts';
 import { EXECUTORS } from './executors.ts';
 import { sendRequestMail } from './request-mail.ts';
-import { OPEN_STATUSES } from './request-state.ts';
 import {
   insertRequestEvent,
   listRequestSubjects,
@@ -80,7 +80,7 @@ export const completeRequest = async (
   const outcome = await deps.db.tenant(input.accountId, async (trx) => {
     const request = await lockRequestRow(trx, input.requestId);
     if (!request) throw new AppError('NOT_FOUND', 'No such request');
-    if (!OPEN_STATUSES.includes(request.status)) {
+    if (!OPEN_RIGHTS_STATUSES.includes(request.status)) {
       throw new AppError('CONFLICT', `This request is ${request.status.replaceAll('_', ' ')}`, {
         status: request.status,
       });

@@ -9,10 +9,10 @@
  * await addPersonToRequest(kernel, { accountId, requestId, subjectId: candidates[0].subjectId, actor })
  */
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
+import { OPEN_RIGHTS_STATUSES } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { findSubjectsByIndex, getSubjectRow } from '../subjects/subject-repository.ts';
-import { OPEN_STATUSES } from './request-state.ts';
 import { getRequestRow, insertRequestEvent, insertRequestSubjects, listRequestSubjects } from './rights-repository.ts';
 
 type Deps = Pick<Kernel, 'db' | 'vault' | 'clock'>;
@@ -72,7 +72,7 @@ export const addPersonToRequest = (
   deps.db.tenant(input.accountId, async (trx) => {
     const request = await getRequestRow(trx, input.requestId);
     if (!request) throw new AppError('NOT_FOUND', 'No such request');
-    if (!OPEN_STATUSES.includes(request.status)) {
+    if (!OPEN_RIGHTS_STATUSES.includes(request.status)) {
       throw new AppError('CONFLICT', `This request is ${request.status.replaceAll('_', ' ')}`);
     }
     if (!(await getSubjectRow(trx, input.subjectId))) throw new AppError('NOT_FOUND', 'No such person in this account');

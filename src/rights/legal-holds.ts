@@ -25,7 +25,11 @@ import {
 
 type Deps = Pick<Kernel, 'db' | 'clock' | 'policyFile'>;
 
-export const LEGAL_HOLD_BASES: readonly LegalHoldBasis[] = ['legal_claims', 'legal_obligation', 'staff_hold'];
+export const LEGAL_HOLD_BASES = [
+  'legal_claims',
+  'legal_obligation',
+  'staff_hold',
+] as const satisfies readonly LegalHoldBasis[];
 
 /** Words the person reads beside what is kept. */
 export const HOLD_BASIS_LABELS: Readonly<Record<LegalHoldBasis, string>> = {

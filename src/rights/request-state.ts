@@ -6,12 +6,9 @@
  * await refreshClock(kernel, trx, requestId) // recomputes clock_start and due_on from the events
  */
 import type { Trx } from '../kernel/db/database.ts';
-import type { RightsRequestStatus } from '../kernel/db/schema.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { requestClock } from './request-clock.ts';
 import { getRequestRow, listRequestEvents, updateRequest } from './rights-repository.ts';
-
-export const OPEN_STATUSES: readonly RightsRequestStatus[] = ['received', 'in_progress', 'awaiting_clarification'];
 
 export const clockOf = async (deps: Pick<Kernel, 'policyFile'>, trx: Trx, requestId: string) => {
   const row = await getRequestRow(trx, requestId);

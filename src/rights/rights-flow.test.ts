@@ -305,6 +305,22 @@ describe('a rights request from the privacy center', () => {
     expect(aboutOther.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
+  it('CV-9: a request staff logged before checking identity shows its link as awaiting that check, with no due date', async () => {
+    const logged = await server.app.inject({
+      method: 'POST',
+      url: '/api/rights/requests',
+      headers: as(staff),
+      payload: { kind: 'access', email: 'mira.tollan@example.test', channel: 'post', verification: null },
+    });
+    expect(logged.statusCode).toBe(201);
+    const status = await server.app.inject({
+      method: 'GET',
+      url: `/api/privacy/requests/status?token=${logged.json().statusToken}`,
+    });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({ status: 'awaiting_verification', dueOn: null, parts: [] });
+  });
+
   it('closes a request after five wrong codes', async () => {
     const res = await submit({ kind: 'erasure', email: 'someone.else@example.test' });
     const id = res.json().requestId;

@@ -4,7 +4,12 @@
  */
 import { sql } from 'kysely';
 import type { Trx } from '../kernel/db/database.ts';
-import type { RightsRequestKind, RightsRequestStatus, RightsRequestsTable } from '../kernel/db/schema.ts';
+import {
+  OPEN_RIGHTS_STATUSES,
+  type RightsRequestKind,
+  type RightsRequestStatus,
+  type RightsRequestsTable,
+} from '../kernel/db/schema.ts';
 
 export type RequestRow = Awaited<ReturnType<typeof getRequestRow>> & {};
 
@@ -62,8 +67,6 @@ export const listRequestEvents = (trx: Trx, requestId: string) =>
 
 export type QueueFilter = { status?: RightsRequestStatus | 'open'; kind?: RightsRequestKind };
 
-const OPEN: readonly RightsRequestStatus[] = ['received', 'in_progress', 'awaiting_clarification'];
-
 /** The queue: open requests first by due date; closed ones after, newest first. */
 export const listRequests = (trx: Trx, accountId: string, filter: QueueFilter, limit = 200) => {
   let query = trx
@@ -85,7 +88,7 @@ export const listRequests = (trx: Trx, accountId: string, filter: QueueFilter, l
       'requester_name',
     ])
     .where('account_id', '=', accountId);
-  if (filter.status === 'open') query = query.where('status', 'in', OPEN);
+  if (filter.status === 'open') query = query.where('status', 'in', OPEN_RIGHTS_STATUSES);
   else if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
 

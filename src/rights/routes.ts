@@ -410,7 +410,7 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           summary: "Keep a person's data from erasure, with a reason and a review date",
           body: z.strictObject({
             subjectId: z.uuid(),
-            basis: z.enum(LEGAL_HOLD_BASES as ['legal_claims', 'legal_obligation', 'staff_hold']),
+            basis: z.enum(LEGAL_HOLD_BASES),
             reason: z.string().trim().min(10).max(500),
             reviewOn: z.iso.date(),
           }),

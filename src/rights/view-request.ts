@@ -8,7 +8,7 @@
  */
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
 import type { Trx } from '../kernel/db/database.ts';
-import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
+import { OPEN_RIGHTS_STATUSES, PROVIDER_ACCOUNT_ID, type RightsRequestStatus } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { ukCivilDate } from './bank-holidays.ts';
@@ -38,7 +38,7 @@ const timing = (deps: Pick<Kernel, 'clock'>, dueOn: string | null, open: boolean
   return { daysLeft: daysRemaining(dueOn, today), overdue: isOverdue(dueOn, today) };
 };
 
-const isOpen = (status: string) => ['received', 'in_progress', 'awaiting_clarification'].includes(status);
+const isOpen = (status: RightsRequestStatus) => OPEN_RIGHTS_STATUSES.includes(status);
 
 export const listQueue = (deps: Deps, input: { accountId: string; actor: Actor; filter: QueueFilter }) =>
   deps.db.tenant(input.accountId, async (trx) => {
@@ -207,7 +207,9 @@ export const requestStatus = async (deps: Deps, token: string) => {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const mine = await deps.db.tenant(PROVIDER_ACCOUNT_ID, async (trx) => {
     const row = await findRequestByStatusToken(trx, hashToken(token));
-    if (!row || row.parent_id !== null || row.status === 'awaiting_verification') return null;
+    // A web request's first token is never handed out (a fresh one comes with the code), so any match is a link
+    // the person was given, including a request logged by staff and still awaiting its identity check.
+    if (!row || row.parent_id !== null) return null;
     const open = opener(deps, trx);
     const events = await listRequestEvents(trx, row.id);
     const outcome = await open(row.outcome, 'rights_requests.outcome');
@@ -314,7 +316,7 @@ export const rightsDashboard = (deps: Deps, input: { accountId: string; months: 
       .selectFrom('rights_requests')
       .select(['due_on', 'status'])
       .where('account_id', '=', input.accountId)
-      .where('status', 'in', ['received', 'in_progress', 'awaiting_clarification'])
+      .where('status', 'in', OPEN_RIGHTS_STATUSES)
       .execute();
     const today = ukCivilDate(now);
     const closed = rows.reduce((n, r) => n + r.closed, 0);

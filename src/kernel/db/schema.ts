@@ -353,6 +353,12 @@ export const RIGHTS_REQUEST_STATUSES = [
   'expired',
 ] as const;
 export type RightsRequestStatus = (typeof RIGHTS_REQUEST_STATUSES)[number];
+/** Verified and not yet answered: the statuses whose clock runs (or stands still for clarification). */
+export const OPEN_RIGHTS_STATUSES: readonly RightsRequestStatus[] = [
+  'received',
+  'in_progress',
+  'awaiting_clarification',
+];
 export type RightsRequestChannel = 'web' | 'portal' | 'phone' | 'email' | 'post';
 export type VerificationMethod = 'email_code' | 'session' | 'phone' | 'document';
 export type FeeStatus = 'none' | 'requested' | 'paid' | 'waived';

@@ -37,7 +37,14 @@ export type RightsGuide = {
   kinds: RightGuide[];
 };
 
-export type RequestStatus = 'received' | 'in_progress' | 'awaiting_clarification' | 'completed' | 'refused' | 'expired';
+export type RequestStatus =
+  | 'awaiting_verification'
+  | 'received'
+  | 'in_progress'
+  | 'awaiting_clarification'
+  | 'completed'
+  | 'refused'
+  | 'expired';
 
 export type KeptRecord = { what: string; reason: string; until?: string };
 

@@ -38,6 +38,7 @@ export const DETAILS_HINTS: Record<RightKind, string> = {
 export const DETAILS_MAX = 4000;
 
 export const STATUS_LABELS: Record<RequestStatus, { label: string; tone: BadgeTone }> = {
+  awaiting_verification: { label: 'Checking it is you', tone: 'warning' },
   received: { label: 'Received', tone: 'accent' },
   in_progress: { label: 'In progress', tone: 'accent' },
   awaiting_clarification: { label: 'Waiting for you', tone: 'warning' },
