@@ -53,7 +53,9 @@ export const createJobs = (db: Database): Jobs => {
       await boss.start();
     },
     stop: async () => {
-      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+      // Wait for running jobs to finish before the database closes under them: a job still running when the wait
+      // ends is failed by pg-boss through a pool that is gone. On a loaded machine a sweep can take seconds.
+      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     },
     send: async (name, payload, options) => {
       await ensureQueue(name);
