@@ -3,9 +3,11 @@
  * against a real server at 127.0.0.1, under bounded load (autocannon, a fixed number of connections, each waiting
  * for its answer), on embedded PGlite (on disk) and on a PostgreSQL server when one answers.
  *
- * Two variants in the same run, against the same database:
+ * Three variants in the same run, against the same database:
  * - app: `POST /api/accounts/:id/messages` through the whole stack (session, role × route, CSRF, zod, caller match
  *   by blind index, subject + data key for a new caller, purpose check, sealing, search terms, audit chain).
+ * - app stack, no-op: `GET /api/auth/me` through the same stack, which reads the session (one statement) and does
+ *   nothing else: the most any route of the app can do on this machine, whatever the route's own work.
  * - bare: a bare Fastify route doing one `pg` INSERT of the same row, in plaintext, into a table of the same shape.
  *
  * Callers come from a pool of 2 000 numbers, so most calls are from a known caller, as at a real front desk.
@@ -55,6 +57,8 @@ type Row = {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU of this Node process (server and load generator) per request: moves far less with the machine's load. */
+  cpuUs: number;
 };
 
 const openFresh = async (kind: 'pglite' | 'postgres', databaseUrl: string) => {
@@ -114,24 +118,29 @@ const load = async (
   seconds: number,
   connections: number,
   paths?: string[],
+  method: 'POST' | 'GET' = 'POST',
 ) => {
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        setupRequest: (req) => ({
-          ...req,
-          ...(paths ? { path: paths[crypto.randomInt(paths.length)] } : {}),
-          body: messageBody(),
-        }),
-      },
+      method === 'GET'
+        ? { method, headers }
+        : {
+            method,
+            headers: { 'content-type': 'application/json', ...headers },
+            setupRequest: (req) => ({
+              ...req,
+              ...(paths ? { path: paths[crypto.randomInt(paths.length)] } : {}),
+              body: messageBody(),
+            }),
+          },
     ],
   });
 
+  const used = process.cpuUsage(cpu);
   if (result.non2xx > 0) console.error(`${url}: ${result.non2xx} non-2xx answers`, result.statusCodeStats);
 
   return {
@@ -140,6 +149,7 @@ const load = async (
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
+    cpuUs: (used.user + used.system) / Math.max(1, result.requests.total),
   };
 };
 
@@ -188,6 +198,12 @@ const benchBackend = async (
       backend: kind,
       variant: `app, ${SPREAD} clients`,
       ...(await load(base, { cookie, 'x-csrf-token': csrfToken }, options.seconds, options.connections, spreadPaths)),
+    });
+    // The stack's own ceiling: the same session check, CSRF-free GET, one statement, no intake at all.
+    rows.push({
+      backend: kind,
+      variant: 'app stack, signed-in no-op (GET /api/auth/me)',
+      ...(await load(`${base}/api/auth/me`, { cookie }, options.seconds, options.connections, undefined, 'GET')),
     });
     const stored = await kernel.db.system((trx) =>
       trx
@@ -267,11 +283,11 @@ export const messageIntakeBench = async (opts: {
     `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/message-intake.ts\`: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ` +
       `Node ${process.version}; autocannon in the same process as the server, ${connections} connections, ${seconds} s per variant after a 2 s warm-up.`,
     '',
-    '| back end | variant | requests | req/s | p50 ms | p99 ms | errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| back end | variant | requests | req/s | p50 ms | p99 ms | errors | Node CPU µs / request |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.variant} | ${fmt(r.requests)} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.errors)} |`,
+        `| ${r.backend} | ${r.variant} | ${fmt(r.requests)} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.errors)} | ${fmt(r.cpuUs)} |`,
     ),
     '',
     END,

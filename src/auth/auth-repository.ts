@@ -85,16 +85,18 @@ export const findSession = (trx: Trx, tokenHash: Buffer) =>
     .executeTakeFirst();
 
 /**
- * The session with everything a request needs about its user in one statement: role, status, account, and the
- * sealed display name (so resolving a session costs one round trip, read afresh on every request).
+ * Sessions with everything a request needs about their users in one statement: role, status, account, and the
+ * sealed display name (so resolving sessions costs one round trip, read afresh on every request). Several requests'
+ * sessions can be read together: each row carries its token hash.
  */
-export const findSessionUser = (trx: Trx, tokenHash: Buffer) =>
+export const findSessionUsers = (trx: Trx, tokenHashes: readonly Buffer[]) =>
   trx
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .innerJoin('accounts', 'accounts.id', 'users.account_id')
     .leftJoin('subjects', 'subjects.id', 'users.subject_id')
     .select([
+      'sessions.token_hash',
       'sessions.csrf_token',
       'sessions.mfa_pending',
       'sessions.expires_at',
@@ -107,8 +109,10 @@ export const findSessionUser = (trx: Trx, tokenHash: Buffer) =>
       'accounts.kind as account_kind',
       'subjects.name as sealed_name',
     ])
-    .where('sessions.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where((eb) => eb('sessions.token_hash', '=', eb.fn.any(eb.val([...tokenHashes]))))
+    .execute();
+
+export type SessionUser = Awaited<ReturnType<typeof findSessionUsers>>[number];
 
 export const deleteSession = (trx: Trx, tokenHash: Buffer) =>
   trx.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();

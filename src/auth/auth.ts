@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import { type Actor, recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
+import { type Batcher, createBatcher } from '../kernel/batch.ts';
 import { PROVIDER_ACCOUNT_ID, type Role } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import { STAFF_ROLES } from '../kernel/http/access.ts';
@@ -18,12 +19,13 @@ import {
   deleteExpiredSessions,
   deleteSession,
   findSession,
-  findSessionUser,
+  findSessionUsers,
   findUserById,
   findUserByLogin,
   insertSession,
   insertUser,
   recordFailedSignIn,
+  type SessionUser as SessionRow,
   setTotpSecret,
 } from './auth-repository.ts';
 import { burnPasswordCheck, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
@@ -140,23 +142,39 @@ export const completeTotp = async (deps: Deps, input: { token: string; code: str
   return { token, csrfToken, mfaRequired: false };
 };
 
+/** One per kernel: the sessions of requests that arrive together are read together (see `resolveSession`). */
+const sessionReaders = new WeakMap<Deps, Batcher<Buffer, SessionRow | null>>();
+
+const sessionReader = (deps: Deps) => {
+  let read = sessionReaders.get(deps);
+  if (!read) {
+    read = createBatcher(async (_key, hashes) => {
+      const rows = await deps.db.systemRead((trx) => findSessionUsers(trx, hashes));
+      const byHash = new Map(rows.map((row) => [row.token_hash.toString('hex'), row]));
+
+      return hashes.map((hash) => ({ ok: true as const, value: byHash.get(hash.toString('hex')) ?? null }));
+    });
+    sessionReaders.set(deps, read);
+  }
+
+  return read;
+};
+
 /**
  * The signed-in user behind a session token, or null (unknown, expired, disabled, or second factor pending). Read
- * afresh on every request, never cached, so a revoked session or a disabled user stops at the next request; one
- * statement outside a transaction (the display name is opened with the user's data key, cached by the vault).
+ * afresh on every request, never cached, so a revoked session or a disabled user stops at the next request: the read
+ * starts after the request arrived. Requests that arrive while another's session is being read are read together
+ * in the next statement (one round trip for many under load); the display name is opened with the user's data key,
+ * cached by the vault.
  */
 export const resolveSession = async (deps: Deps, token: string): Promise<AuthContext | null> => {
   const tokenHash = hashToken(token);
-  const found = await deps.db.systemRead(async (trx) => {
-    const session = await findSessionUser(trx, tokenHash);
-    if (!session || session.mfa_pending || session.status !== 'active' || session.expires_at <= deps.clock.now())
-      return null;
-    const displayName = session.sealed_name ? await deps.vault.open(trx, session.sealed_name, 'subjects.name') : null;
-
-    return { session, displayName };
-  });
-  if (!found) return null;
-  const { session, displayName } = found;
+  const session = await sessionReader(deps)('sessions', tokenHash);
+  if (!session || session.mfa_pending || session.status !== 'active' || session.expires_at <= deps.clock.now())
+    return null;
+  const displayName = session.sealed_name
+    ? await deps.db.systemRead((trx) => deps.vault.open(trx, session.sealed_name as Buffer, 'subjects.name'))
+    : null;
 
   return {
     id: session.user_id,

@@ -20,75 +20,74 @@ export type SealedMessage = {
   createdAt: Date;
 };
 
-const messageValues = (m: SealedMessage) => ({
-  id: m.id,
-  account_id: m.accountId,
-  caller_subject_id: m.callerSubjectId,
-  company: m.company,
-  reason: m.reason,
-  body: m.body,
-  urgency: m.urgency,
-  callback_requested: m.callbackRequested,
-  call_at: m.callAt,
-  taken_by: m.takenBy,
-  idempotency_key: m.idempotencyKey,
-  created_at: m.createdAt,
-});
+/**
+ * Messages and their search terms in one statement (one round trip) whatever their number, for a batch of intake;
+ * the rows travel as arrays, so the statement's text, and its prepared plan, are the same for every batch.
+ */
+export const insertMessagesWithTerms = async (
+  trx: Trx,
+  accountId: string,
+  messages: readonly SealedMessage[],
+  terms: readonly { itemId: string; term: Buffer }[],
+) => {
+  if (messages.length === 0) return;
+  const column = <K extends keyof SealedMessage>(key: K) => messages.map((m) => m[key]);
+  await sql`
+    with message as (
+      insert into phone_messages (id, account_id, caller_subject_id, company, reason, body, urgency, callback_requested,
+        call_at, taken_by, idempotency_key, created_at)
+      select id, ${accountId}::uuid, caller_subject_id, company, reason, body, urgency, callback_requested, call_at,
+        taken_by, idempotency_key, created_at
+      from unnest(${column('id')}::uuid[], ${column('callerSubjectId')}::uuid[], ${column('company')}::bytea[],
+        ${column('reason')}::bytea[], ${column('body')}::bytea[], ${column('urgency')}::text[],
+        ${column('callbackRequested')}::boolean[], ${column('callAt')}::timestamptz[], ${column('takenBy')}::uuid[],
+        ${column('idempotencyKey')}::text[], ${column('createdAt')}::timestamptz[])
+        as m(id, caller_subject_id, company, reason, body, urgency, callback_requested, call_at, taken_by,
+          idempotency_key, created_at)
+    )
+    insert into item_search_terms (account_id, item_kind, item_id, term)
+    select ${accountId}::uuid, 'message', item_id, term
+    from unnest(${terms.map((t) => t.itemId)}::uuid[], ${terms.map((t) => t.term)}::bytea[]) as t(item_id, term)`.execute(
+    trx,
+  );
+};
 
-/** The message and its search terms in one statement (one round trip): the message goes in by a data-modifying CTE. */
-export const insertMessageWithTerms = async (trx: Trx, m: SealedMessage, terms: Buffer[]) => {
-  const message = trx.insertInto('phone_messages').values(messageValues(m));
-  if (terms.length === 0) return message.execute();
+export type IntakeLookUp = { idempotencyKey: string; phoneBidx: Buffer | null; emailBidx: Buffer | null };
 
-  return trx
-    .with('message', () => message)
-    .insertInto('item_search_terms')
-    .values(terms.map((term) => ({ account_id: m.accountId, item_kind: 'message' as const, item_id: m.id, term })))
-    .execute();
+export type IntakeContext = {
+  kind: 'provider' | 'client' | null;
+  earlier_id: string | null;
+  earlier_caller_subject_id: string | null;
+  earlier_urgency: 'normal' | 'urgent' | null;
+  phone_match: string | null;
+  email_match: string | null;
 };
 
 /**
- * What taking a message needs to know first, in one statement: whether the account is a client business, the
- * message already recorded under this idempotency key, and the newest subject this client knows by the phone
- * number's or the e-mail address's blind index (the same match as `findSubjectsByIndex`).
+ * What taking messages needs to know first, for a whole batch in one statement, one row per look-up in order:
+ * whether the account is a client business, the message already recorded under each idempotency key, and the newest
+ * subject this client knows by the phone number's or the e-mail address's blind index (the same match as
+ * `findSubjectsByIndex`).
  */
-export const findIntakeContext = (
+export const findIntakeContexts = async (
   trx: Trx,
-  q: { accountId: string; idempotencyKey: string; phoneBidx: Buffer | null; emailBidx: Buffer | null },
-) =>
-  trx
-    .selectFrom('accounts')
-    .leftJoin('phone_messages', (join) =>
-      join
-        .onRef('phone_messages.account_id', '=', 'accounts.id')
-        .on('phone_messages.idempotency_key', '=', q.idempotencyKey),
-    )
-    .select((eb) => {
-      const knownBy = <A extends string>(field: 'phone_bidx' | 'email_bidx', bidx: Buffer | null, alias: A) =>
-        bidx === null
-          ? sql<string | null>`null`.as(alias)
-          : eb
-              .selectFrom('subjects')
-              .select('subjects.id')
-              .where('subjects.account_id', '=', q.accountId)
-              .where(`subjects.${field}`, '=', bidx)
-              .orderBy('subjects.created_at', 'desc')
-              .limit(1)
-              .$asScalar<'id'>()
-              .$castTo<string | null>()
-              .as(alias);
+  accountId: string,
+  lookUps: readonly IntakeLookUp[],
+): Promise<IntakeContext[]> => {
+  const result = await sql<IntakeContext>`
+    select a.kind, m.id as earlier_id, m.caller_subject_id as earlier_caller_subject_id, m.urgency as earlier_urgency,
+      (select s.id from subjects s where s.account_id = ${accountId}::uuid and s.phone_bidx = j.phone_bidx
+        order by s.created_at desc limit 1) as phone_match,
+      (select s.id from subjects s where s.account_id = ${accountId}::uuid and s.email_bidx = j.email_bidx
+        order by s.created_at desc limit 1) as email_match
+    from unnest(${lookUps.map((l) => l.idempotencyKey)}::text[], ${lookUps.map((l) => l.phoneBidx)}::bytea[],
+      ${lookUps.map((l) => l.emailBidx)}::bytea[]) with ordinality as j(idempotency_key, phone_bidx, email_bidx, n)
+    left join accounts a on a.id = ${accountId}::uuid
+    left join phone_messages m on m.account_id = ${accountId}::uuid and m.idempotency_key = j.idempotency_key
+    order by j.n`.execute(trx);
 
-      return [
-        'accounts.kind',
-        'phone_messages.id as earlier_id',
-        'phone_messages.caller_subject_id as earlier_caller_subject_id',
-        'phone_messages.urgency as earlier_urgency',
-        knownBy('phone_bidx', q.phoneBidx, 'phone_match'),
-        knownBy('email_bidx', q.emailBidx, 'email_match'),
-      ];
-    })
-    .where('accounts.id', '=', q.accountId)
-    .executeTakeFirst();
+  return result.rows;
+};
 
 export const findMessageByIdempotencyKey = (trx: Trx, accountId: string, key: string) =>
   trx

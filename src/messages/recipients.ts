@@ -5,18 +5,18 @@
  */
 import type { Database } from '../kernel/db/database.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { type Recipient, recipientsFor } from '../notifications/notifications.ts';
+import { type Recipient, recipientsByUrgency } from '../notifications/notifications.ts';
 
 /**
- * Whom to e-mail at once about a new phone message (see `recipientsFor`), read afresh for every message so that
- * withdrawn access or a cancelled account takes effect on the next one. Two reads (the account's status, its
- * users) with no transaction around them: no snapshot is needed between them, and it saves two round trips.
+ * Whom to e-mail at once about a new phone message, by its urgency (see `recipientsFor`), read afresh for every batch
+ * of messages so that withdrawn access or a cancelled account takes effect on the next one. Two reads (the account's
+ * status, its users) with no transaction around them: no snapshot is needed between them, and it saves two round trips.
  */
 export const listMessageRecipients = (
   deps: Pick<Kernel, 'db' | 'vault'>,
   accountId: string,
-  urgency: 'normal' | 'urgent',
-): Promise<Recipient[]> => deps.db.systemRead((trx) => recipientsFor(deps, trx, accountId, 'message', urgency));
+): Promise<Record<'normal' | 'urgent', Recipient[]>> =>
+  deps.db.systemRead((trx) => recipientsByUrgency(deps, trx, accountId, 'message'));
 
 /** Users of one account by id (names for the delivery list), read in the system scope. */
 export const usersById = (db: Database, accountId: string, ids: readonly string[]) =>

@@ -27,7 +27,10 @@ export const upsertPreference = (
     .onConflict((oc) => oc.columns(['account_id', 'user_id']).doUpdateSet({ mode: row.mode, updated_at: row.at }))
     .execute();
 
-/** Active client users of the account with their e-mail (sealed), access and preference. System scope only. */
+/**
+ * Active client users of the account with their e-mail (sealed), access and preference, each row with the account's
+ * lifecycle status (which decides whether they may be mailed), so one round trip answers both. System scope only.
+ */
 export const listRecipientRows = (trx: Trx, accountId: string) =>
   trx
     .selectFrom('users')
@@ -52,6 +55,13 @@ export const listRecipientRows = (trx: Trx, accountId: string) =>
       'colleague_access.messages',
       'colleague_access.post',
       'notification_preferences.mode',
+      (eb) =>
+        eb
+          .selectFrom('accounts')
+          .select('accounts.status')
+          .whereRef('accounts.id', '=', 'users.account_id')
+          .$asScalar<'status'>()
+          .as('accountStatus'),
     ])
     .where('users.account_id', '=', accountId)
     .where('users.status', '=', 'active')

@@ -44,9 +44,13 @@ const DAY = 86_400_000;
 
 const canSee = (role: string, level: AccessLevel | null) => role === 'owner' || level === 'view' || level === 'act';
 
-/** Active client users who may see this kind of item, and the way each wants to hear about it. System scope. */
+/**
+ * Active client users who may see this kind of item, and the way each wants to hear about it, with the account's
+ * status when it has any such user (read in the same statement). System scope.
+ */
 const reachableUsers = async (deps: Pick<Kernel, 'vault'>, trx: Trx, accountId: string, kind: ItemKind | null) => {
   const rows = await listRecipientRows(trx, accountId);
+  const accountStatus = rows[0]?.accountStatus ?? null;
   const out: Recipient[] = [];
   for (const row of rows) {
     if (kind === 'message' && !canSee(row.role, row.messages)) continue;
@@ -66,7 +70,7 @@ const reachableUsers = async (deps: Pick<Kernel, 'vault'>, trx: Trx, accountId: 
     });
   }
 
-  return out;
+  return { accountStatus, users: out };
 };
 
 /**
@@ -80,11 +84,23 @@ export const recipientsFor = async (
   accountId: string,
   kind: ItemKind,
   urgency: 'normal' | 'urgent',
-): Promise<Recipient[]> => {
-  if (!mayMail(await accountStatusOf(trx, accountId), 'item')) return [];
-  const urgent = kind === 'message' && urgency === 'urgent';
+): Promise<Recipient[]> => (await recipientsByUrgency(deps, trx, accountId, kind))[urgency];
 
-  return (await reachableUsers(deps, trx, accountId, kind)).filter((r) => urgent || r.mode === 'per_item');
+/** `recipientsFor` for both urgencies from one read, for a batch of items that mixes them. */
+export const recipientsByUrgency = async (
+  deps: Pick<Kernel, 'vault'>,
+  trx: Trx,
+  accountId: string,
+  kind: ItemKind,
+): Promise<Record<'normal' | 'urgent', Recipient[]>> => {
+  const { accountStatus, users } = await reachableUsers(deps, trx, accountId, kind);
+  // No user to reach means nobody to mail, whatever the status.
+  if (accountStatus === null || !mayMail(accountStatus, 'item')) return { normal: [], urgent: [] };
+
+  return {
+    normal: users.filter((r) => r.mode === 'per_item'),
+    urgent: kind === 'message' ? users : users.filter((r) => r.mode === 'per_item'),
+  };
 };
 
 /** `recipientsFor` in its own system-scope transaction: call it before (not inside) the item's tenant transaction. */
@@ -181,9 +197,8 @@ export const sendDailyDigests = async (deps: Pick<Kernel, 'db' | 'clock' | 'mail
   let sent = 0;
   for (const account of accounts) {
     if (!mayMail(account.status, 'digest')) continue;
-    const users = (await deps.db.system((trx) => reachableUsers(deps, trx, account.id, null))).filter(
-      (u) => u.mode === 'daily_digest',
-    );
+    const { users: reachable } = await deps.db.system((trx) => reachableUsers(deps, trx, account.id, null));
+    const users = reachable.filter((u) => u.mode === 'daily_digest');
     if (users.length === 0) continue;
     const plans = await deps.db.tenant(account.id, async (trx) => {
       const out: { user: Recipient; counts: { messages: number; urgent: number; post: number } }[] = [];

@@ -1,6 +1,7 @@
 /**
  * @module SQL for data subjects. Values arrive sealed; this file never sees plaintext.
  */
+import type { SubjectKeyRow } from '../kernel/crypto/vault.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { SubjectKind } from '../kernel/db/schema.ts';
 
@@ -18,24 +19,30 @@ export type SealedSubject = {
   at: Date;
 };
 
-export const insertSubject = (trx: Trx, s: SealedSubject) =>
-  trx
+/** Subjects with their data keys, in one statement. */
+export const insertSubjects = async (trx: Trx, subjects: readonly { key: SubjectKeyRow; row: SealedSubject }[]) => {
+  if (subjects.length === 0) return;
+  await trx
+    .with('keys', (db) => db.insertInto('subject_keys').values(subjects.map((s) => s.key)))
     .insertInto('subjects')
-    .values({
-      id: s.id,
-      account_id: s.accountId,
-      kind: s.kind,
-      name: s.name,
-      email: s.email,
-      phone: s.phone,
-      name_bidx: s.nameBidx,
-      email_bidx: s.emailBidx,
-      phone_bidx: s.phoneBidx,
-      source: s.source,
-      created_at: s.at,
-      updated_at: s.at,
-    })
+    .values(
+      subjects.map(({ row: s }) => ({
+        id: s.id,
+        account_id: s.accountId,
+        kind: s.kind,
+        name: s.name,
+        email: s.email,
+        phone: s.phone,
+        name_bidx: s.nameBidx,
+        email_bidx: s.emailBidx,
+        phone_bidx: s.phoneBidx,
+        source: s.source,
+        created_at: s.at,
+        updated_at: s.at,
+      })),
+    )
     .execute();
+};
 
 export type IndexedField = 'email_bidx' | 'phone_bidx' | 'name_bidx';
 

@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
+import type { SubjectKeyRow } from '../kernel/crypto/vault.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { SubjectKind } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
@@ -20,9 +21,10 @@ import {
   getSubjectRow,
   type IndexedField,
   insertErasureLedger,
-  insertSubject,
+  insertSubjects,
   listAuditEventsAbout,
   listProcessingControls,
+  type SealedSubject,
 } from './subject-repository.ts';
 
 type Deps = Pick<Kernel, 'vault' | 'clock' | 'policy'>;
@@ -39,7 +41,14 @@ export type NewSubject = {
   purpose: string;
 };
 
-export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Promise<string> => {
+/** A new subject, its data key and its audit event, ready for `insertSubjects`: nothing is written yet. */
+export type PreparedSubject = { id: string; key: SubjectKeyRow; row: SealedSubject };
+
+/**
+ * Checks the purpose, makes the subject's key and seals its fields; the audit event is recorded now (appended at
+ * commit). Insert the result with `insertSubjects` in the same transaction, before anything that refers to it.
+ */
+export const prepareSubject = async (deps: Deps, trx: Trx, input: NewSubject): Promise<PreparedSubject> => {
   await requirePurpose(trx, deps.policy, {
     accountId: input.accountId,
     subjectId: null,
@@ -48,11 +57,11 @@ export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Pr
   });
   const id = crypto.randomUUID();
   const { vault } = deps;
-  await vault.createKey(trx, input.accountId, id, deps.clock);
+  const key = vault.newKey(input.accountId, id, deps.clock);
   const scope = input.accountId;
   const email = input.email || null;
   const phone = input.phone || null;
-  await insertSubject(trx, {
+  const row: SealedSubject = {
     id,
     accountId: input.accountId,
     kind: input.kind,
@@ -64,7 +73,7 @@ export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Pr
     phoneBidx: phone ? vault.blindIndex('phone', scope, phone) : null,
     source: input.source,
     at: deps.clock.now(),
-  });
+  };
   await recordAudit(trx, deps.clock, {
     accountId: input.accountId,
     actor: input.actor,
@@ -77,7 +86,14 @@ export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Pr
     details: { kind: input.kind },
   });
 
-  return id;
+  return { id, key, row };
+};
+
+export const createSubject = async (deps: Deps, trx: Trx, input: NewSubject): Promise<string> => {
+  const subject = await prepareSubject(deps, trx, input);
+  await insertSubjects(trx, [subject]);
+
+  return subject.id;
 };
 
 export type SubjectView = {

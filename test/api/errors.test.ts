@@ -113,6 +113,26 @@ describe('errors and the HTTP edge', () => {
     expect(Object.keys(body.details.fields).sort()).toEqual(['body.body', 'body.person.email']);
   });
 
+  it('refuses a NUL character in a body or a query with 400 VALIDATION_FAILED naming the field, writing nothing', async () => {
+    const before = await rowCounts();
+    const res = await fetch(notesUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ person: { name: 'Nul\u0000Person', email: 'nul@example.test' }, body: 'Called' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: { 'body.person.name': 'must not contain a NUL character' } },
+    });
+    const query = await fetch(`${server.url}/api/accounts/${server.seed.accountId}/subjects?email=a%00b%40c.test`, {
+      headers,
+    });
+    expect(query.status).toBe(400);
+    expect((await query.json()).details.fields).toEqual({ 'query.email': 'must not contain a NUL character' });
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it('answers a bad path parameter with 400 VALIDATION_FAILED naming it', async () => {
     const res = await fetch(`${server.url}/api/accounts/not-a-uuid/subjects?email=a%40b.test`, { headers });
 

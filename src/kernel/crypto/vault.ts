@@ -27,6 +27,8 @@ import type { Keyring } from './keyring.ts';
 
 export type Vault = {
   createKey(trx: Trx, accountId: string, subjectId: string, clock: Clock): Promise<void>;
+  /** A new data key for the subject, ready to seal with at once; the caller inserts the row (with others at once). */
+  newKey(accountId: string, subjectId: string, clock: Clock): SubjectKeyRow;
   seal(trx: Trx, subjectId: string, field: string, plaintext: string): Promise<Buffer>;
   sealNullable(
     trx: Trx,
@@ -42,6 +44,14 @@ export type Vault = {
   openBytes(trx: Trx, blob: Buffer, field: string): Promise<Buffer | null>;
   destroyKey(trx: Trx, subjectId: string): Promise<void>;
   blindIndex(kind: BlindIndexKind, scope: string, value: string): Buffer;
+};
+
+export type SubjectKeyRow = {
+  subject_id: string;
+  account_id: string;
+  kek_id: string;
+  wrapped: Buffer;
+  created_at: Date;
 };
 
 const CACHE_LIMIT = 20_000;
@@ -77,21 +87,28 @@ export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
     return sealField(key, subjectId, field, plaintext);
   };
 
+  const newKey: Vault['newKey'] = (accountId, subjectId, clock) => {
+    const key = newDataKey();
+    // Remembered before the row commits: a rolled-back subject's id is random and never comes back.
+    remember(subjectId, key);
+
+    return {
+      subject_id: subjectId,
+      account_id: accountId,
+      kek_id: keyring.kekId,
+      wrapped: wrapKey(keyring.kek, key),
+      created_at: clock.now(),
+    };
+  };
+
   return {
     createKey: async (trx, accountId, subjectId, clock) => {
-      const key = newDataKey();
       await trx
         .insertInto('subject_keys')
-        .values({
-          subject_id: subjectId,
-          account_id: accountId,
-          kek_id: keyring.kekId,
-          wrapped: wrapKey(keyring.kek, key),
-          created_at: clock.now(),
-        })
+        .values(newKey(accountId, subjectId, clock))
         .execute();
-      remember(subjectId, key);
     },
+    newKey,
     seal,
     sealNullable: async (trx, subjectId, field, plaintext) =>
       plaintext === null || plaintext === undefined || plaintext === '' ? null : seal(trx, subjectId, field, plaintext),

@@ -112,6 +112,21 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
     }
   });
 
+  // PostgreSQL text cannot hold a NUL character: refuse it here, naming the field, rather than fail in the database.
+  app.addHook('preValidation', async (request) => {
+    const fields: Record<string, string> = {};
+    for (const [part, value] of [
+      ['body', request.body],
+      ['query', request.query],
+      ['params', request.params],
+    ] as const) {
+      const where = nulAt(value, part);
+      if (where) fields[where] = 'must not contain a NUL character';
+    }
+    if (Object.keys(fields).length > 0)
+      throw new AppError('VALIDATION_FAILED', 'Some fields are not valid', { fields });
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAppError(error)) return reply.status(error.status).send(error.toBody());
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -171,6 +186,18 @@ export const buildServer = async <A extends { role: string; csrfToken: string }>
   if (missing.length > 0) throw new Error(`Routes missing from the access table: ${missing.join(', ')}`);
 
   return app;
+};
+
+/** The dotted path of the first string holding U+0000 in a parsed body, query or path, if any. */
+const nulAt = (value: unknown, at: string): string | null => {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = nulAt(inner, `${at}.${key}`);
+    if (found) return found;
+  }
+
+  return null;
 };
 
 const sameToken = (given: string | string[] | undefined, expected: string) => {

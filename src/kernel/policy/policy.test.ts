@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../../test/support/kernel.ts';
 import { createClientAccount } from '../../accounts/accounts.ts';
 import { createSubject } from '../../subjects/subjects.ts';
-import { BUILT_IN_POLICY, type DecisionRequest, decide, LEGAL_CLAIMS_PURPOSE, requirePurpose } from './policy.ts';
+import {
+  BUILT_IN_POLICY,
+  type DecisionRequest,
+  decide,
+  LEGAL_CLAIMS_PURPOSE,
+  loadControls,
+  requirePurpose,
+} from './policy.ts';
 
 type Control = { kind: 'restriction' | 'objection' | 'consent'; purpose: string | null; active: boolean };
 
@@ -142,6 +149,45 @@ describe(decide.name, () => {
     await record(consenting, { kind: 'consent', purpose: 'marketing', active: true });
 
     expect(await sut(other, 'marketing')).toEqual({ allowed: false, reason: 'no_consent' });
+  });
+
+  it('decides the same from controls read for several subjects at once (loadControls) as from its own read', async () => {
+    const restricted = await newSubject();
+    const consenting = await newSubject();
+    const objecting = await newSubject();
+    const untouched = await newSubject();
+    await record(restricted, { kind: 'restriction', purpose: null, active: true });
+    await record(consenting, { kind: 'consent', purpose: 'marketing', active: true });
+    await record(consenting, { kind: 'consent', purpose: 'marketing', active: false });
+    await record(consenting, { kind: 'consent', purpose: 'marketing', active: true });
+    await record(objecting, { kind: 'objection', purpose: 'security', active: true });
+    const subjects = [restricted, consenting, objecting, untouched];
+    const purposes = ['service_delivery', 'security', 'marketing', LEGAL_CLAIMS_PURPOSE];
+
+    const preloaded = await kernel.db.tenant(accountId, async (trx) => {
+      const controls = await loadControls(trx, accountId, subjects);
+      const out: unknown[] = [];
+      for (const subjectId of subjects)
+        for (const purpose of purposes)
+          out.push(
+            await decide(trx, BUILT_IN_POLICY, {
+              accountId,
+              subjectId,
+              purpose,
+              operation: 'use',
+              controls: controls.get(subjectId) ?? [],
+            }),
+          );
+
+      return out;
+    });
+    const own: unknown[] = [];
+    for (const subjectId of subjects) for (const purpose of purposes) own.push(await sut(subjectId, purpose));
+
+    expect(preloaded).toEqual(own);
+    expect(own).toContainEqual({ allowed: false, reason: 'restricted' });
+    expect(own).toContainEqual({ allowed: false, reason: 'objected' });
+    expect(own).toContainEqual({ allowed: true, legalBasis: 'consent' });
   });
 
   describe(requirePurpose.name, () => {
