@@ -36,6 +36,7 @@ import { openDatabase } from '../src/kernel/db/database.ts';
 import { PROVIDER_ACCOUNT_ID } from '../src/kernel/db/schema.ts';
 import { createKernel } from '../src/kernel/kernel.ts';
 import type { Mailer } from '../src/kernel/mail/mailer.ts';
+import { runUnderServerFlags, serverNodeFlags } from './server-flags.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'BENCHMARKS.md');
@@ -281,7 +282,7 @@ export const messageIntakeBench = async (opts: {
     BEGIN,
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/message-intake.ts\`: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ` +
-      `Node ${process.version}; autocannon in the same process as the server, ${connections} connections, ${seconds} s per variant after a 2 s warm-up.`,
+      `Node ${process.version} ${serverNodeFlags().join(' ')} (the server's flags); autocannon in the same process as the server, ${connections} connections, ${seconds} s per variant after a 2 s warm-up.`,
     '',
     '| back end | variant | requests | req/s | p50 ms | p99 ms | errors | Node CPU µs / request |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -308,6 +309,7 @@ export const messageIntakeBench = async (opts: {
 };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runUnderServerFlags(import.meta.url);
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '10' },

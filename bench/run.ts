@@ -44,6 +44,7 @@ import {
   type TierName,
   tierRows,
 } from './generate.ts';
+import { runUnderServerFlags } from './server-flags.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'BENCHMARKS.md');
@@ -576,6 +577,8 @@ const main = async () => {
   }
 };
 
+// Every figure below is of code running as the server runs: under its V8 flags.
+runUnderServerFlags(import.meta.url);
 await main();
 // Issue 6: the cookie banner's size and the consent log's throughput (bench/consent.ts), after the notes.
 await (await import('./consent.ts')).consentBench({ write: !process.argv.includes('--no-write') });

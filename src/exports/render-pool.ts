@@ -16,25 +16,31 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../kernel/errors.ts';
-import type { XlsxValue } from './xlsx-writer.ts';
-
-/** One sheet column: `field` names the sealed field (bound as associated data), null for a plain value. */
-export type JobColumn = { date: boolean; field: string | null };
 
 /**
- * A batch of rows for a worker. Sealed values travel as one buffer with [start, end) bounds per row and sealed
- * column (start -1: no value), keys as (16-byte key id, 32-byte key) pairs: three transferred buffers instead of
- * thousands of small cloned ones.
+ * Where one sheet column's cell comes from, in a row of the batch (`RenderJob.rows`): a plain value (a date
+ * column holds epoch milliseconds); a sealed field, whose row value is its length in `sealed` (null: no value;
+ * the values lie in `sealed` row by row, in column order) and whose `field` is bound as associated data; or a
+ * part (0 name, 1 phone, 2 e-mail) of the caller whose id the row holds.
+ */
+export type JobCell =
+  | { value: number; date: boolean }
+  | { sealed: number; field: string }
+  | { caller: number; part: 0 | 1 | 2 };
+
+/**
+ * A batch of rows for a worker, as PostgreSQL packed it (see `export-repository.ts`): the rows as JSON lines,
+ * sealed values as one buffer, keys as (16-byte key id, 32-byte key) pairs, and the batch's callers already opened
+ * (id, name, phone, e-mail, one after another): a few values to clone or transfer instead of thousands.
  */
 export type RenderJob = {
-  columns: JobColumn[];
+  cells: JobCell[];
   firstRow: number;
   count: number;
-  /** Plain values, row by row, in column order. */
-  plain: XlsxValue[];
+  rows: string;
   sealed: Uint8Array;
-  bounds: Int32Array;
   keys: Uint8Array;
+  callers: (string | null)[];
 };
 
 export type RenderRequest = { id: number; job: RenderJob };
@@ -43,98 +49,92 @@ export type RenderReply = { id: number; xml: Uint8Array } | { id: number; error:
 export const KEY_ID_BYTES = 16;
 export const KEY_BYTES = 32;
 
-/**
- * Packs rows for a worker (`firstRow` is set when it is sent). `rows` gives, per row, its plain values and its sealed values in column order; `keys`
- * maps key ids (uuids) to the raw data keys those rows were sealed under.
- */
-export const packJob = (
-  columns: JobColumn[],
-  rows: readonly { plain: XlsxValue[]; sealed: (Buffer | null)[] }[],
-  keys: ReadonlyMap<string, Buffer>,
-): RenderJob => {
-  const sealedColumns = columns.filter((c) => c.field !== null).length;
-  let total = 0;
-  for (const row of rows) for (const blob of row.sealed) total += blob?.length ?? 0;
-  // allocUnsafeSlow: a buffer of its own (not a slice of Node's shared pool), so it can be transferred.
-  const sealed = Buffer.allocUnsafeSlow(total);
-  const bounds = new Int32Array(rows.length * sealedColumns * 2);
-  const plain: XlsxValue[] = [];
-  let offset = 0;
-  let b = 0;
-  for (const row of rows) {
-    for (const value of row.plain) plain.push(value);
-    for (const blob of row.sealed) {
-      if (blob) {
-        blob.copy(sealed, offset);
-        bounds[b] = offset;
-        offset += blob.length;
-        bounds[b + 1] = offset;
-      } else {
-        bounds[b] = -1;
-        bounds[b + 1] = -1;
-      }
-      b += 2;
-    }
-  }
-  const packedKeys = Buffer.allocUnsafeSlow(keys.size * (KEY_ID_BYTES + KEY_BYTES));
-  let k = 0;
-  for (const [id, key] of keys) {
-    packedKeys.write(id.replace(/-/g, ''), k, KEY_ID_BYTES, 'hex');
-    key.copy(packedKeys, k + KEY_ID_BYTES);
-    k += KEY_ID_BYTES + KEY_BYTES;
-  }
+/** `bytes` in a buffer of its own (not a slice of Node's shared pool, or of a larger buffer), so it can be transferred. */
+export const ownBuffer = (bytes: Uint8Array | null): Uint8Array => {
+  if (!bytes) return new Uint8Array(0);
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const own = new Uint8Array(bytes.byteLength);
+  own.set(bytes);
 
-  return { columns, firstRow: 0, count: rows.length, plain, sealed, bounds, keys: packedKeys };
+  return own;
+};
+
+/** Packs data keys for a job: `count` pairs written by `put(id, key)` (id: the 16 bytes of a uuid, or its text). */
+export const keyPacker = (count: number) => {
+  const packed = new Uint8Array(count * (KEY_ID_BYTES + KEY_BYTES));
+  const view = Buffer.from(packed.buffer);
+  let k = 0;
+
+  return {
+    put: (id: string | Uint8Array, key: Uint8Array) => {
+      if (typeof id === 'string') view.write(id.replace(/-/g, ''), k, KEY_ID_BYTES, 'hex');
+      else view.set(id, k);
+      view.set(key, k + KEY_ID_BYTES);
+      k += KEY_ID_BYTES + KEY_BYTES;
+    },
+    /** The pairs written so far, in a buffer of their own. */
+    done: () => ownBuffer(packed.subarray(0, k)),
+  };
 };
 
 /** Two workers at most: the main thread, the database and deflate need the rest of a small machine. */
 const defaultSize = () => Math.max(1, Math.min(2, os.availableParallelism()));
 
 export const createRenderPool = (size = defaultSize()) => {
-  type Pending = { resolve: (xml: Uint8Array) => void; reject: (error: Error) => void };
+  type Task = { job: RenderJob; resolve: (xml: Uint8Array) => void; reject: (error: Error) => void };
+  // A job goes to the first worker to be free, one at a time: sent to the least busy one instead, it queued behind
+  // a longer batch while the other worker idled (one worker did two thirds of an export).
+  const queue: Task[] = [];
+  let failed: Error | null = null;
+  const failAll = (error: Error) => {
+    failed ??= error;
+    for (const w of workers) {
+      w.task?.reject(error);
+      w.task = null;
+    }
+    for (const task of queue.splice(0)) task.reject(error);
+  };
   const workers = Array.from({ length: size }, () => {
     const worker = new Worker(new URL('./render-worker.ts', import.meta.url), {
       // A small young generation keeps the garbage of opened values and XML (most of what a worker allocates) from
       // growing the process; the old generation holds little more than the batch in hand.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
     });
-    const pending = new Map<number, Pending>();
-    const failAll = (error: Error) => {
-      for (const p of pending.values()) p.reject(error);
-      pending.clear();
-    };
+    const slot: { worker: Worker; task: Task | null } = { worker, task: null };
     worker.on('message', (reply: RenderReply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      if ('error' in reply) p.reject(new AppError('INTERNAL', reply.error));
-      else p.resolve(reply.xml);
+      const task = slot.task;
+      if (!task) return;
+      slot.task = null;
+      if ('error' in reply) task.reject(new AppError('INTERNAL', reply.error));
+      else task.resolve(reply.xml);
+      pump();
     });
     worker.on('error', () => failAll(new AppError('INTERNAL', 'Export worker failed')));
     worker.on('exit', () => failAll(new AppError('INTERNAL', 'Export worker stopped')));
 
-    return { worker, pending };
+    return slot;
   });
   let nextId = 0;
+  const pump = () => {
+    for (const slot of workers) {
+      const task = slot.task === null ? queue.shift() : undefined;
+      if (!task) continue;
+      slot.task = task;
+      const request: RenderRequest = { id: nextId, job: task.job };
+      nextId += 1;
+      slot.worker.postMessage(request, [task.job.sealed.buffer as ArrayBuffer, task.job.keys.buffer as ArrayBuffer]);
+    }
+  };
 
   return {
     size,
-    /** Renders a job on the least busy worker; resolves to the rows' XML, UTF-8. */
-    render: (job: RenderJob): Promise<Uint8Array> => {
-      const target = workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const id = nextId;
-      nextId += 1;
-
-      return new Promise<Uint8Array>((resolve, reject) => {
-        target.pending.set(id, { resolve, reject });
-        const request: RenderRequest = { id, job };
-        target.worker.postMessage(request, [
-          job.sealed.buffer as ArrayBuffer,
-          job.bounds.buffer as ArrayBuffer,
-          job.keys.buffer as ArrayBuffer,
-        ]);
-      });
-    },
+    /** Renders a job on the first free worker; resolves to the rows' XML, UTF-8. */
+    render: (job: RenderJob): Promise<Uint8Array> =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        if (failed) return reject(failed);
+        queue.push({ job, resolve, reject });
+        pump();
+      }),
     close: async () => {
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },

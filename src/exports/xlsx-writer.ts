@@ -56,8 +56,9 @@ const columnName = (index: number): string => {
   return name;
 };
 
-/** Days since 1899-12-30, the 1900 date system every spreadsheet reads. */
-const excelDate = (d: Date) => d.getTime() / 86_400_000 + 25_569;
+/** Days since 1899-12-30, the 1900 date system every spreadsheet reads, from epoch milliseconds. */
+export const excelDays = (ms: number) => ms / 86_400_000 + 25_569;
+const excelDate = (d: Date) => excelDays(d.getTime());
 
 const cell = (ref: string, value: XlsxValue, date: boolean): string => {
   if (value === null || value === undefined || value === '') return '';
