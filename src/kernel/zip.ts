@@ -18,7 +18,12 @@ const dosDateTime = (at: Date) => ({
 
 const UTF8_NAMES = 0x0800;
 
-export const zipFiles = (entries: readonly ZipEntry[], modified: Date, level = 6): Buffer => {
+/**
+ * Deflate level 1 by default: on an access package (megabytes of HTML, JSON and CSV that repeat the same field
+ * names) it is about twice as fast as zlib's default 6, for an archive 4–15 % larger on our test packages; the package
+ * is built while the person's request is answered, and sealed and stored whole.
+ */
+export const zipFiles = (entries: readonly ZipEntry[], modified: Date, level = 1): Buffer => {
   const { time, date } = dosDateTime(modified);
   const parts: Buffer[] = [];
   const central: Buffer[] = [];

@@ -149,7 +149,8 @@ export const phoneMessagesSource: SubjectDataSource = {
       .where('caller_subject_id', '=', subjectId)
       .orderBy('call_at')
       .execute();
-    const callers = new Map<string, Caller>();
+    // The caller is the person being exported, whose details the export holds already: not read again here.
+    const callers = new Map<string, Caller>([[subjectId, { subjectId, name: null, phone: null, email: null }]]);
     const out: unknown[] = [];
     for (const row of rows) {
       const { caller: _caller, ...rest } = await openMessage(deps, trx, row, callers);

@@ -106,16 +106,28 @@ export type OwnAddresses = { emails: readonly string[]; phones: readonly string[
  * Replaces every e-mail address and phone number in `text` that is not one of the person's own with "[redacted]".
  * Names cannot be found reliably by a machine and are left as written; the report says so.
  */
-export const redactOtherPeople = (text: string, own: OwnAddresses): { text: string; redactions: number } => {
-  const emails = new Set(own.emails.map((e) => e.trim().toLowerCase()));
-  const phones = new Set(own.phones.map(phoneKey).filter((p) => p.length > 0));
-  let redactions = 0;
-  const withoutEmails = text.replace(EMAIL, (found) => {
-    if (emails.has(found.toLowerCase())) return found;
-    redactions += 1;
+export const redactOtherPeople = (text: string, own: OwnAddresses): { text: string; redactions: number } =>
+  redactWith(text, ownKeys(own));
 
-    return REDACTED;
-  });
+type OwnKeys = { emails: ReadonlySet<string>; phones: ReadonlySet<string> };
+
+/** The person's own addresses as the redaction compares them, made once per person rather than once per field. */
+const ownKeys = (own: OwnAddresses): OwnKeys => ({
+  emails: new Set(own.emails.map((e) => e.trim().toLowerCase())),
+  phones: new Set(own.phones.map(phoneKey).filter((p) => p.length > 0)),
+});
+
+const redactWith = (text: string, { emails, phones }: OwnKeys): { text: string; redactions: number } => {
+  let redactions = 0;
+  // Most fields hold no address at all: a text without "@" cannot match EMAIL, so the scan is skipped.
+  const withoutEmails = !text.includes('@')
+    ? text
+    : text.replace(EMAIL, (found) => {
+        if (emails.has(found.toLowerCase())) return found;
+        redactions += 1;
+
+        return REDACTED;
+      });
   const result = withoutEmails.replace(PHONE, (found) => {
     const digits = found.replace(/\D/g, '').length;
     if (digits < 9 || digits > 15 || phones.has(phoneKey(found))) return found;
@@ -263,9 +275,11 @@ const ROLE_NAMES: Record<string, string> = {
 export const userIdsIn = (people: readonly GatheredPerson[]): string[] => {
   const found = new Set<string>();
   const walk = (value: unknown) => {
+    if (typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) for (const v of value) walk(v);
     else if (isPlainObject(value))
-      for (const [key, v] of Object.entries(value)) {
+      for (const key of Object.keys(value)) {
+        const v = value[key];
         if (USER_KEYS.has(key) && typeof v === 'string') found.add(v);
         else walk(v);
       }
@@ -289,18 +303,31 @@ const normalise = (value: unknown): unknown => {
   return value;
 };
 
-const withRoles = (value: unknown, roles: ReadonlyMap<string, string>): unknown => {
-  if (Array.isArray(value)) return value.map((v) => withRoles(v, roles));
+const roleOf = (key: string, value: unknown, roles: ReadonlyMap<string, string>) => {
+  const known = typeof value === 'string' ? roles.get(value) : undefined;
+
+  return value === null || value === undefined ? null : (known ?? (STAFF_ONLY_KEYS.has(key) ? 'staff' : 'user'));
+};
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * A record as the package shows it, in one pass (a thousand records per person is common): dates as ISO strings,
+ * binary as null, each user id replaced by its role under `<key>Role`, and the top-level keys in `drop` left out.
+ */
+const cleanValue = (value: unknown, roles: ReadonlyMap<string, string>, drop = NO_KEYS): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return null;
+  if (Array.isArray(value)) return value.map((v) => cleanValue(v, roles));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
     if (USER_KEYS.has(key)) {
-      const known = typeof v === 'string' ? roles.get(v) : undefined;
-      out[`${key}Role`] =
-        v === null || v === undefined ? null : (known ?? (STAFF_ONLY_KEYS.has(key) ? 'staff' : 'user'));
-      continue;
-    }
-    out[key] = withRoles(v, roles);
+      const name = `${key}Role`;
+      if (!drop.has(name)) out[name] = roleOf(key, normalise(v), roles);
+    } else if (!drop.has(key)) out[key] = cleanValue(v, roles);
   }
 
   return out;
@@ -315,21 +342,22 @@ const cleanRecords = (
   dataset: string,
   records: readonly unknown[],
   roles: ReadonlyMap<string, string>,
-  own: OwnAddresses,
+  own: OwnKeys,
   marked: readonly StaffRedaction[] = [],
 ): { records: CleanRecord[]; redactedFields: number } => {
   const spec = DATASETS[dataset];
+  const drop = spec?.drop.length ? new Set(spec.drop) : NO_KEYS;
+  const writtenByOthers = spec?.writtenByOthers ?? [];
   let redactedFields = 0;
   const out: CleanRecord[] = [];
   for (const raw of records) {
-    const record = withRoles(normalise(raw), roles);
+    const record = cleanValue(raw, roles, drop);
     if (!isPlainObject(record)) continue;
-    for (const key of spec?.drop ?? []) delete record[key];
-    const checked = (spec?.writtenByOthers ?? []).filter((f) => typeof record[f] === 'string');
+    const checked = writtenByOthers.filter((f) => typeof record[f] === 'string');
     if (checked.length > 0) {
       const mark: ReviewMark = { fields: checked, redacted: [] };
       for (const field of checked) {
-        const result = redactOtherPeople(record[field] as string, own);
+        const result = redactWith(record[field] as string, own);
         let text = result.text;
         for (const r of marked) {
           if (r.recordId === record.id && r.field === field && r.text) text = text.replaceAll(r.text, REDACTED);
@@ -437,6 +465,30 @@ export const REDACTION_NOTE =
 const COMMITMENT_REFS = /\s?\((?:AS|CC|CV|CP|VO)-\d+(?:,\s*(?:AS|CC|CV|CP|VO)-\d+)*\)/g;
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value).replace(COMMITMENT_REFS, '')) as T;
 
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+
+  return value;
+};
+
+/**
+ * The policy file as the person reads it, made once per loaded file rather than once per package; frozen, since
+ * parts of it are shared by every package described from it.
+ */
+const plainPolicies = new WeakMap<PolicyFile, PolicyFile>();
+const plainPolicy = (file: PolicyFile): PolicyFile => {
+  let policy = plainPolicies.get(file);
+  if (!policy) {
+    policy = deepFreeze(plain(file));
+    plainPolicies.set(file, policy);
+  }
+
+  return policy;
+};
+
 export type ProcessingDescription = ReturnType<typeof describeProcessing>;
 
 /**
@@ -449,7 +501,7 @@ export const describeProcessing = (
   answeredBy: PackageInput['answeredBy'],
   history: readonly { action: string; at: string; byRole: string | null; purpose: string | null }[],
 ) => {
-  const policy = plain(file);
+  const policy = plainPolicy(file);
   const role = answeredBy.isProvider ? 'controller' : 'processor';
   const used = new Set(history.map((h) => h.purpose).filter((p): p is string => Boolean(p)));
   const purposes = policy.purposes.filter((p) => p.role === role || used.has(p.id));
@@ -527,17 +579,49 @@ export const describeProcessing = (
 
 // ─── CSV and JSON Schema ─────────────────────────────────────────────────────────────────────────────────────────
 
+/** = + - @ tab and carriage return: a cell starting with one would run as a formula in a spreadsheet. */
+const FORMULA_STARTS = new Set([61, 43, 45, 64, 9, 13]);
+
 const csvCell = (value: unknown) => {
   const text =
     value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // Prefixed with an apostrophe against CSV injection.
+  const safe = FORMULA_STARTS.has(text.charCodeAt(0)) ? `'${text}` : text;
 
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-export const toCsv = (columns: readonly string[], rows: readonly Record<string, unknown>[]) =>
-  `${[columns, ...rows.map((r) => columns.map((c) => r[c]))].map((line) => line.map(csvCell).join(',')).join('\r\n')}\r\n`;
+const csvLine = (cells: readonly unknown[]) => {
+  let line = '';
+  for (let i = 0; i < cells.length; i += 1) line += i === 0 ? csvCell(cells[i]) : `,${csvCell(cells[i])}`;
+
+  return `${line}\r\n`;
+};
+
+export const toCsv = (columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  let csv = csvLine(columns);
+  for (const r of rows) csv += csvLine(columns.map((c) => r[c]));
+
+  return csv;
+};
+
+/**
+ * One dataset's CSV over every person: a subject_id column, then every field any record has, in order of first
+ * appearance (as `toCsv` of the records with `subject_id` put first would give), without copying the records.
+ */
+const datasetCsv = (people: readonly { subjectId: string; records: readonly Record<string, unknown>[] }[]) => {
+  const seen = new Set(['subject_id']);
+  for (const p of people) for (const r of p.records) for (const key of Object.keys(r)) seen.add(key);
+  const columns = [...seen];
+  let csv = csvLine(columns);
+  for (const p of people) {
+    for (const r of p.records) {
+      csv += csvLine(columns.map((c) => (c !== 'subject_id' ? r[c] : Object.hasOwn(r, c) ? r[c] : p.subjectId)));
+    }
+  }
+
+  return csv;
+};
 
 const jsonType = (field: FieldSpec): Record<string, unknown> => {
   const base: Record<string, unknown> =
@@ -645,11 +729,15 @@ export const portabilitySchema = () => {
 
 // ─── HTML ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const esc = (value: unknown) =>
-  String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const entity = (c: string) => ENTITIES[c] as string;
+
+/** Most values have nothing to escape: a test first returns them as they are, without building a new string. */
+const esc = (value: unknown) => {
+  const text = String(value ?? '');
+
+  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, entity) : text;
+};
 
 const STYLE = `
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; max-width: 60rem; margin: 0 auto; padding: 1rem; }
@@ -699,7 +787,7 @@ const cellText = (value: unknown, key = ''): string => {
 
     return `Checked: ${mark.fields.join(', ')}. ${mark.redacted.length ? `Redacted: ${mark.redacted.join(', ')}.` : 'Nothing redacted.'}`;
   }
-  if (/Role$/.test(key) && typeof value === 'string') return roleName(value);
+  if (key.endsWith('Role') && typeof value === 'string') return roleName(value);
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (Array.isArray(value)) return value.map((v) => cellText(v)).join('\n');
   if (isPlainObject(value))
@@ -711,27 +799,35 @@ const cellText = (value: unknown, key = ''): string => {
   return String(value);
 };
 
-const table = (columns: readonly string[], rows: readonly Record<string, unknown>[]) =>
-  rows.length === 0
-    ? '<p class="note">None.</p>'
-    : `<table><thead><tr>${columns.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
-        .map((r) => `<tr>${columns.map((c) => `<td>${esc(cellText(r[c], c))}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table>`;
+// The report has a row per field of every record (tens of thousands for a person with a thousand messages): the
+// tables are built by appending to one string, which V8 does without the arrays a map and join would make.
+const table = (columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  if (rows.length === 0) return '<p class="note">None.</p>';
+  let html = '<table><thead><tr>';
+  for (const c of columns) html += `<th scope="col">${esc(c)}</th>`;
+  html += '</tr></thead><tbody>';
+  for (const r of rows) {
+    html += '<tr>';
+    for (const c of columns) html += `<td>${esc(cellText(r[c], c))}</td>`;
+    html += '</tr>';
+  }
+
+  return `${html}</tbody></table>`;
+};
 
 /** Records one under another, each as label and value: readable on a phone and on paper, however many fields. */
-const recordList = (rows: readonly Record<string, unknown>[]) =>
-  rows.length === 0
-    ? '<p class="note">None.</p>'
-    : rows
-        .map(
-          (r) =>
-            `<table class="record"><tbody>${Object.entries(r)
-              .map(([k, v]) => `<tr><th scope="row">${esc(label(k))}</th><td>${esc(cellText(v, k))}</td></tr>`)
-              .join('')}</tbody></table>`,
-        )
-        .join('');
+const recordList = (rows: readonly Record<string, unknown>[]) => {
+  if (rows.length === 0) return '<p class="note">None.</p>';
+  let html = '';
+  for (const r of rows) {
+    html += '<table class="record"><tbody>';
+    for (const k of Object.keys(r))
+      html += `<tr><th scope="row">${esc(label(k))}</th><td>${esc(cellText(r[k], k))}</td></tr>`;
+    html += '</tbody></table>';
+  }
 
-const columnsOf = (rows: readonly Record<string, unknown>[]) => [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return html;
+};
 
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -894,7 +990,7 @@ ${table(
 const prepare = (input: PackageInput) => {
   let redactedFields = 0;
   const people: PersonView[] = input.people.map((p) => {
-    const own = ownAddresses(p.person);
+    const own = ownKeys(ownAddresses(p.person));
     const datasets: Record<string, CleanRecord[]> = {};
     for (const [name, records] of Object.entries(p.datasets)) {
       const cleaned = cleanRecords(name, records, input.roles, own, input.redactions);
@@ -976,8 +1072,9 @@ const assembleAccess = (input: PackageInput): AssembledPackage => {
   };
   const names = [...new Set(people.flatMap((p) => Object.keys(p.datasets)))];
   for (const name of names) {
-    const rows = people.flatMap((p) => (p.datasets[name] ?? []).map((r) => ({ subject_id: p.subjectId, ...r })));
-    files[`csv/${name}.csv`] = strToU8(toCsv(columnsOf(rows).length ? columnsOf(rows) : ['subject_id'], rows));
+    files[`csv/${name}.csv`] = strToU8(
+      datasetCsv(people.map((p) => ({ subjectId: p.subjectId, records: p.datasets[name] ?? [] }))),
+    );
   }
   const entries: ZipEntry[] = Object.entries(files).map(([name, data]) => ({ name, data }));
   // Scans are already compressed (PDF, JPEG, PNG): stored as they are, not deflated again.

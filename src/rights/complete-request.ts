@@ -77,7 +77,11 @@ export const completeRequest = async (
   sources: readonly SubjectDataSource[],
   input: { accountId: string; requestId: string; actor: Actor; input: CompletionInput },
 ) => {
-  const outcome = await deps.db.tenant(input.accountId, async (trx) => {
+  // Who to tell, read on a connection of its own while the request is answered on this one: the address and link
+  // do not change on completion, and the mail still goes only once the answer has committed.
+  const contacting = personContact(deps, { accountId: input.accountId, requestId: input.requestId });
+  contacting.catch(() => {}); // awaited below, after the commit (or the failure) of the answer
+  const answering = deps.db.tenant(input.accountId, async (trx) => {
     const request = await lockRequestRow(trx, input.requestId);
     if (!request) throw new AppError('NOT_FOUND', 'No such request');
     if (!OPEN_RIGHTS_STATUSES.includes(request.status)) {
@@ -101,30 +105,32 @@ export const completeRequest = async (
       input: input.input,
       sources,
     });
-    for (const s of result.subjects) {
-      await setRequestSubjectOutcome(trx, request.id, s.subjectId, {
-        done: s.done,
-        kept: s.kept,
-        ...(s.counts ? { counts: s.counts } : {}),
-      });
-    }
     const now = deps.clock.now();
     const personFacing = { summary: result.summary, kept: result.kept, packageId: result.packageId ?? null };
-    await updateRequest(trx, request.id, {
-      status: 'completed',
-      closed_at: now,
-      outcome: await deps.vault.seal(trx, request.id, 'rights_requests.outcome', JSON.stringify(personFacing)),
-      updated_at: now,
-    });
-    await insertRequestEvent(trx, {
-      accountId: input.accountId,
-      requestId: request.id,
-      event: 'completed',
-      at: now,
-      actorId: input.actor.id,
-      actorRole: input.actor.role,
-      details: { subjects: result.subjects.length, kept: result.kept.length },
-    });
+    // Writes to separate rows, sent together: the connection runs them back to back.
+    await Promise.all([
+      ...result.subjects.map((s) =>
+        setRequestSubjectOutcome(trx, request.id, s.subjectId, {
+          done: s.done,
+          kept: s.kept,
+          ...(s.counts ? { counts: s.counts } : {}),
+        }),
+      ),
+      deps.vault
+        .seal(trx, request.id, 'rights_requests.outcome', JSON.stringify(personFacing))
+        .then((outcome) =>
+          updateRequest(trx, request.id, { status: 'completed', closed_at: now, outcome, updated_at: now }),
+        ),
+      insertRequestEvent(trx, {
+        accountId: input.accountId,
+        requestId: request.id,
+        event: 'completed',
+        at: now,
+        actorId: input.actor.id,
+        actorRole: input.actor.role,
+        details: { subjects: result.subjects.length, kept: result.kept.length },
+      }),
+    ]);
     await recordAudit(trx, deps.clock, {
       accountId: input.accountId,
       actor: input.actor,
@@ -137,7 +143,11 @@ export const completeRequest = async (
 
     return { kind: request.kind, result };
   });
-  const contact = await personContact(deps, { accountId: input.accountId, requestId: input.requestId });
+  const outcome = await answering.catch(async (error: unknown) => {
+    await contacting.catch(() => {}); // nothing of this call is left running once it has failed
+    throw error;
+  });
+  const contact = await contacting;
   if (contact.email) {
     await sendRequestMail(deps, {
       to: contact.email,

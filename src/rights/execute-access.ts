@@ -41,14 +41,19 @@ export const gatherPerson = async (
   subjectId: string,
 ): Promise<GatheredPerson | null> => {
   const { deps, trx, accountId } = ctx;
+  // Issued together: the connection runs the next read while the person's records are decrypted.
+  const exporting = exportSubject(deps, trx, ctx.sources, { accountId, subjectId, actor: ctx.actor });
+  // It fails (NOT_FOUND) exactly when the row is missing, which is answered below: not an unhandled rejection.
+  exporting.catch(() => {});
+  const [row, sends, holds] = await Promise.all([
+    getSubjectRow(trx, subjectId),
+    listMarketingSends(trx, subjectId),
+    listLegalHolds(trx, subjectId),
+  ]);
   // Erased since the request was routed: nothing left to copy.
-  if (!(await getSubjectRow(trx, subjectId))) return null;
-  const exported = await exportSubject(deps, trx, ctx.sources, { accountId, subjectId, actor: ctx.actor });
-  const datasets: Record<string, readonly unknown[]> = {
-    ...exported.data,
-    marketing_sends: await listMarketingSends(trx, subjectId),
-    legal_holds: await listLegalHolds(trx, subjectId),
-  };
+  if (!row) return null;
+  const exported = await exporting;
+  const datasets: Record<string, readonly unknown[]> = { ...exported.data, marketing_sends: sends, legal_holds: holds };
   const files: GatheredPerson['files'][number][] = [];
   for (const item of (exported.data.post_items ?? []) as {
     id: string;
@@ -103,6 +108,13 @@ const executePackage =
   (kind: PackageKind): Executor =>
   async (ctx): Promise<ExecutionOutcome> => {
     const { deps, trx, accountId } = ctx;
+    const isProvider = accountId === PROVIDER_ACCOUNT_ID;
+    const file = deps.policyFile.file;
+    // Asked first, so the connection answers it while the first person's records are decrypted.
+    const naming = isProvider
+      ? Promise.resolve(file.controller.tradingName ?? file.controller.name)
+      : accountName(trx, accountId);
+    naming.catch(() => {}); // awaited below, unless the review check throws first
     const people: GatheredPerson[] = [];
     const gone: string[] = [];
     for (const subjectId of ctx.subjectIds) {
@@ -110,17 +122,16 @@ const executePackage =
       if (person) people.push(person);
       else gone.push(subjectId);
     }
-    const review = freeTextToReview(people);
-    if (review.length > 0 && ctx.input.reviewedForOtherPeople !== true) {
+    // Listed only to refuse: once reviewed, the list (a line per field of every record) is not needed.
+    const review = ctx.input.reviewedForOtherPeople === true ? [] : freeTextToReview(people);
+    if (review.length > 0) {
       throw new AppError('CONFLICT', 'Check what others wrote about the person for other people’s data first', {
         reason: 'review_required',
         fields: review.length,
       });
     }
     const goneOutcomes = gone.map((subjectId) => ({ subjectId, done: 'nothing held (no longer on record)', kept: [] }));
-    const isProvider = accountId === PROVIDER_ACCOUNT_ID;
-    const file = deps.policyFile.file;
-    const name = isProvider ? (file.controller.tradingName ?? file.controller.name) : await accountName(trx, accountId);
+    const name = await naming;
     if (people.length === 0) {
       return {
         summary: `${name} holds no personal data about you, apart from your request itself.`,
@@ -132,7 +143,11 @@ const executePackage =
     const now = deps.clock.now();
     const packageId = crypto.randomUUID();
     const expiresAt = new Date(now.getTime() + PACKAGE_LIFETIME_DAYS * DAY);
-    const roles = await actorRoles(trx, accountId, ctx.subjectIds, userIdsIn(people));
+    // The package's key is written while the roles are read; both before the package is built.
+    const [roles] = await Promise.all([
+      actorRoles(trx, accountId, ctx.subjectIds, userIdsIn(people)),
+      deps.vault.createKey(trx, accountId, packageId, deps.clock),
+    ]);
     const assembled = assemblePackage({
       kind,
       packageId,
@@ -145,11 +160,12 @@ const executePackage =
       roles,
       redactions: ctx.input.redactions ?? [],
     });
-    await deps.vault.createKey(trx, accountId, packageId, deps.clock);
     const sealed = await deps.vault.sealBytes(trx, packageId, PACKAGE_FIELD, Buffer.from(assembled.zip));
-    // Written before the row commits: if the transaction fails, the bytes are left sealed under a key that was
-    // never committed, so they are unreadable.
-    await fileStorageFor(deps.config).put(packageStorageKey(accountId, packageId), sealed);
+    const records = Object.values(assembled.counts).reduce((n, c) => n + c, 0);
+    // The bytes are written while the row is inserted, both before the transaction commits: if it fails, the bytes
+    // are left sealed under a key that was never committed, so they are unreadable.
+    const storing = fileStorageFor(deps.config).put(packageStorageKey(accountId, packageId), sealed);
+    storing.catch(() => {}); // awaited below
     await insertPackage(trx, {
       id: packageId,
       accountId,
@@ -158,7 +174,7 @@ const executePackage =
       createdAt: now,
       expiresAt,
     });
-    const records = Object.values(assembled.counts).reduce((n, c) => n + c, 0);
+    await storing;
     await recordAudit(trx, deps.clock, {
       accountId,
       actor: ctx.actor,

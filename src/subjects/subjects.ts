@@ -211,11 +211,17 @@ export const exportSubject = async (
 ) => {
   const row = await getSubjectRow(trx, input.subjectId);
   if (!row) throw new AppError('NOT_FOUND', 'No such person in this account');
-  const subject = await openSubject(deps, trx, row);
+  // The reads are issued together: the connection runs the next one while the rows of the last are decrypted.
+  const [subject, exported, controls, history] = await Promise.all([
+    openSubject(deps, trx, row),
+    Promise.all(sources.map((source) => source.export(deps, trx, input.subjectId))),
+    listProcessingControls(trx, input.subjectId),
+    listAuditEventsAbout(trx, input.subjectId),
+  ]);
   const data: Record<string, unknown[]> = {};
-  for (const source of sources) data[source.name] = await source.export(deps, trx, input.subjectId);
-  const controls = await listProcessingControls(trx, input.subjectId);
-  const history = await listAuditEventsAbout(trx, input.subjectId);
+  sources.forEach((source, i) => {
+    data[source.name] = exported[i] as unknown[];
+  });
   await recordAudit(trx, deps.clock, {
     accountId: input.accountId,
     actor: input.actor,
