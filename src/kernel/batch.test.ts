@@ -65,6 +65,16 @@ describe('createBatcher', () => {
     await expect(failing('a', 1)).rejects.toThrow('connection lost');
   });
 
+  it('runs up to `concurrency` batches of one key at once, and the jobs that arrive meanwhile wait together', async () => {
+    const writer = gatedWriter();
+    const submit = createBatcher(writer.write, { concurrency: 2 });
+    const all = [submit('a', 1), submit('a', 2), submit('a', 3), submit('a', 4)];
+    expect(writer.batches.map((batch) => batch.jobs)).toEqual([[1], [2]]);
+    for (let i = 0; i < 3; i += 1) await writer.releaseNext();
+    expect(await Promise.all(all)).toEqual([10, 20, 30, 40]);
+    expect(writer.batches.map((batch) => batch.jobs)).toEqual([[1], [2], [3, 4]]);
+  });
+
   it('splits a long queue into batches of at most maxBatch, in arrival order', async () => {
     const writer = gatedWriter();
     const submit = createBatcher(writer.write, { maxBatch: 2 });

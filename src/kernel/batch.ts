@@ -18,17 +18,20 @@ type Waiting<J, R> = { job: J; resolve: (value: R) => void; reject: (error: unkn
 
 /**
  * `write` gets the jobs of one key in arrival order and returns one outcome per job, in the same order; if it throws,
- * every job of that batch fails with the error. Batches of one key never overlap; different keys run concurrently.
+ * every job of that batch fails with the error. At most `concurrency` batches of one key are in flight at once (1:
+ * batches of a key never overlap); different keys run concurrently.
  */
 export const createBatcher = <J, R>(
   write: (key: string, jobs: readonly J[]) => Promise<readonly BatchOutcome<R>[]>,
-  options: { maxBatch: number } = { maxBatch: 64 },
+  options: { maxBatch?: number; concurrency?: number } = {},
 ): Batcher<J, R> => {
-  const queues = new Map<string, Waiting<J, R>[]>();
+  const maxBatch = options.maxBatch ?? 64;
+  const concurrency = options.concurrency ?? 1;
+  const keys = new Map<string, { queue: Waiting<J, R>[]; running: number }>();
 
-  const drain = async (key: string, queue: Waiting<J, R>[]) => {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, options.maxBatch);
+  const drain = async (key: string, state: { queue: Waiting<J, R>[]; running: number }) => {
+    while (state.queue.length > 0) {
+      const batch = state.queue.splice(0, maxBatch);
       try {
         const outcomes = await write(
           key,
@@ -44,18 +47,21 @@ export const createBatcher = <J, R>(
         for (const waiting of batch) waiting.reject(error);
       }
     }
-    queues.delete(key);
+    state.running -= 1;
+    if (state.running === 0) keys.delete(key);
   };
 
   return (key, job) =>
     new Promise<R>((resolve, reject) => {
-      const running = queues.get(key);
-      if (running) {
-        running.push({ job, resolve, reject });
-        return;
+      let state = keys.get(key);
+      if (!state) {
+        state = { queue: [], running: 0 };
+        keys.set(key, state);
       }
-      const queue = [{ job, resolve, reject }];
-      queues.set(key, queue);
-      void drain(key, queue);
+      state.queue.push({ job, resolve, reject });
+      if (state.running < concurrency) {
+        state.running += 1;
+        void drain(key, state);
+      }
     });
 };

@@ -10,9 +10,9 @@ import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { type TakeMessage, takeMessage } from './take-message.ts';
 
 /**
- * Messages taken at the same moment for one client are written in one batch: the first goes alone, and the ones that
- * arrive while it is being written go together in the next (see `src/kernel/batch.ts`). Each test starts a first
- * message and the rest in the same tick, so the rest form one batch.
+ * Messages taken at the same moment for one client are written in batches: the first two go alone (two batches of an
+ * account may be in flight at once), and the ones that arrive while they are being written go together in the next
+ * (see `src/kernel/batch.ts`). Each test starts two openers and the rest in the same tick, so the rest form one batch.
  */
 describe('taking phone messages in batches', () => {
   let kernel: TestKernel;
@@ -29,6 +29,12 @@ describe('taking phone messages in batches', () => {
     idempotencyKey: crypto.randomUUID(),
     ...over,
   });
+
+  /** Two messages from new callers that take the account's two batch slots, so what follows waits as one batch. */
+  const openers = () => [
+    takeMessage(kernel, message({ callerName: 'Opal Fenwick', phone: `020 7946 ${crypto.randomInt(1000, 9999)}` })),
+    takeMessage(kernel, message({ callerName: 'Nell Achterberg', email: `${crypto.randomUUID()}@example.test` })),
+  ];
 
   const counts = async () => {
     const n = await rowCounts(kernel.db, ['phone_messages', 'subjects', 'subject_keys']);
@@ -62,15 +68,18 @@ describe('taking phone messages in batches', () => {
   it('links a new caller who calls twice in one batch to one person, and records a form sent twice once', async () => {
     const before = await counts();
     const twiceKey = crypto.randomUUID();
-    const [first, newCaller, sameCaller, resent, byEmail] = await Promise.all([
-      takeMessage(kernel, message({ callerName: 'Opal Fenwick', phone: '020 7946 0401' })),
+    const [first, second, newCaller, sameCaller, resent, byEmail] = await Promise.all([
+      ...openers(),
       takeMessage(kernel, message({ callerName: 'Ravi Osei', phone: '020 7946 0402' })),
       takeMessage(kernel, message({ callerName: 'R. Osei', phone: '+44 20 7946 0402', idempotencyKey: twiceKey })),
       takeMessage(kernel, message({ callerName: 'R. Osei', phone: '+44 20 7946 0402', idempotencyKey: twiceKey })),
       takeMessage(kernel, message({ callerName: 'Tess Aldous', email: 'tess.aldous@example.test' })),
     ]);
 
-    expect(first).toMatchObject({ linkedExisting: false, replayed: false });
+    expect([first, second]).toMatchObject([
+      { linkedExisting: false, replayed: false },
+      { linkedExisting: false, replayed: false },
+    ]);
     expect(newCaller).toMatchObject({ linkedExisting: false, replayed: false });
     expect(sameCaller).toMatchObject({
       linkedExisting: true,
@@ -79,26 +88,33 @@ describe('taking phone messages in batches', () => {
     });
     expect(resent).toEqual({ ...sameCaller, replayed: true });
     expect(byEmail).toMatchObject({ linkedExisting: false, replayed: false });
-    expect(new Set([first.callerSubjectId, newCaller.callerSubjectId, byEmail.callerSubjectId]).size).toBe(3);
-    // Four messages, three people each with a key, and one audit event per message and per new person.
+    const people = [first, second, newCaller, byEmail].map((r) => r.callerSubjectId);
+    expect(new Set(people).size).toBe(4);
+    // Five messages, four people each with a key, and one audit event per message and per new person.
     expect(await counts()).toEqual({
-      messages: before.messages + 4,
-      subjects: before.subjects + 3,
-      keys: before.keys + 3,
-      audit: before.audit + 7,
+      messages: before.messages + 5,
+      subjects: before.subjects + 4,
+      keys: before.keys + 4,
+      audit: before.audit + 9,
     });
 
-    // Rows written by one transaction share its id (xmin): the first message went alone, the rest in one batch.
+    // Rows written by one transaction share its id (xmin): the openers went alone, the rest in one batch.
     const written = await kernel.db.system((trx) =>
       trx
         .selectFrom('phone_messages')
         .select(['id', sql<string>`xmin::text`.as('tx')])
-        .where('id', 'in', [first.messageId, newCaller.messageId, sameCaller.messageId, byEmail.messageId])
+        .where('id', 'in', [
+          first.messageId,
+          second.messageId,
+          newCaller.messageId,
+          sameCaller.messageId,
+          byEmail.messageId,
+        ])
         .execute(),
     );
     const tx = new Map(written.map((r) => [r.id, r.tx]));
     expect(new Set([newCaller, sameCaller, byEmail].map((r) => tx.get(r.messageId))).size).toBe(1);
-    expect(tx.get(first.messageId)).not.toBe(tx.get(newCaller.messageId));
+    expect(new Set([first, second, newCaller].map((r) => tx.get(r.messageId))).size).toBe(3);
 
     const stored = await kernel.db.tenant(accountId, async (trx) => {
       const rows = await trx
@@ -136,44 +152,46 @@ describe('taking phone messages in batches', () => {
         .execute(),
     );
     const before = await counts();
-    const [first, refused, after] = await Promise.allSettled([
+    const [first, second, before1, refused, after] = await Promise.allSettled([
+      ...openers(),
       takeMessage(kernel, message({ callerName: 'Cal Brandt', phone: '020 7946 0412' })),
       takeMessage(kernel, message({ callerName: 'Una Pell', phone: '020 7946 0411' })),
       takeMessage(kernel, message({ callerName: 'Dee Hollis', phone: '020 7946 0413' })),
     ]);
 
-    expect(first.status).toBe('fulfilled');
+    expect([first.status, second.status, before1.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'PURPOSE_REFUSED' } });
     expect(after).toMatchObject({ status: 'fulfilled', value: { linkedExisting: false, replayed: false } });
     expect(await counts()).toEqual({
-      messages: before.messages + 2,
-      subjects: before.subjects + 2,
-      keys: before.keys + 2,
-      audit: before.audit + 4,
+      messages: before.messages + 4,
+      subjects: before.subjects + 4,
+      keys: before.keys + 4,
+      audit: before.audit + 8,
     });
   });
 
   it('tries each message again on its own when the batch fails as a whole, so only the bad one fails', async () => {
     const before = await counts();
     // PostgreSQL text cannot hold a NUL: the batch's first statement fails for every message in it.
-    const [first, good, bad, alsoGood] = await Promise.allSettled([
-      takeMessage(kernel, message({ callerName: 'Gil Romano', phone: '020 7946 0421' })),
+    const [first, second, good, bad, alsoGood] = await Promise.allSettled([
+      ...openers(),
       takeMessage(kernel, message({ callerName: 'Hana Vos', phone: '020 7946 0422' })),
       takeMessage(kernel, message({ callerName: 'Bad Key', phone: '020 7946 0423', idempotencyKey: 'nul\u0000key' })),
       takeMessage(kernel, message({ callerName: 'Ida Lund', phone: '020 7946 0424' })),
     ]);
 
-    expect([first.status, good.status, bad.status, alsoGood.status]).toEqual([
+    expect([first.status, second.status, good.status, bad.status, alsoGood.status]).toEqual([
+      'fulfilled',
       'fulfilled',
       'fulfilled',
       'rejected',
       'fulfilled',
     ]);
     expect(await counts()).toEqual({
-      messages: before.messages + 3,
-      subjects: before.subjects + 3,
-      keys: before.keys + 3,
-      audit: before.audit + 6,
+      messages: before.messages + 4,
+      subjects: before.subjects + 4,
+      keys: before.keys + 4,
+      audit: before.audit + 8,
     });
   });
 

@@ -68,7 +68,11 @@ const UNIQUE_VIOLATION = '23505';
 
 type Job = TakeMessage & { phoneBidx: Buffer | null; emailBidx: Buffer | null };
 
-/** One batcher per kernel: messages for one client account that arrive together are written together. */
+/**
+ * One batcher per kernel: messages for one client account that arrive together are written together. Two batches of
+ * an account may be in flight at once: the second does its reads and inserts while the first commits, and waits for
+ * the account's audit chain only at its end (measured: one batch at a time left the server idle half the time).
+ */
 const batchers = new WeakMap<Deps, Batcher<Job, MessageReceipt>>();
 
 export const takeMessage = async (deps: Deps, input: TakeMessage): Promise<MessageReceipt> => {
@@ -83,7 +87,7 @@ export const takeMessage = async (deps: Deps, input: TakeMessage): Promise<Messa
   const { vault } = deps;
   let submit = batchers.get(deps);
   if (!submit) {
-    submit = createBatcher((accountId, jobs) => recordInBatches(deps, accountId, jobs));
+    submit = createBatcher((accountId, jobs) => recordInBatches(deps, accountId, jobs), { concurrency: 2 });
     batchers.set(deps, submit);
   }
   const receipt = await submit(input.accountId, {
