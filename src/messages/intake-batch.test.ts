@@ -7,7 +7,7 @@ import { rowCounts } from '../../test/support/row-counts.ts';
 import { ensureProviderAccount } from '../accounts/accounts.ts';
 import { createUser } from '../auth/auth.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
-import { type TakeMessage, takeMessage } from './take-message.ts';
+import { type MessageReceipt, type TakeMessage, takeMessage } from './take-message.ts';
 
 /**
  * Messages taken at the same moment for one client are written in batches: the first two go alone (two batches of an
@@ -31,7 +31,7 @@ describe('taking phone messages in batches', () => {
   });
 
   /** Two messages from new callers that take the account's two batch slots, so what follows waits as one batch. */
-  const openers = () => [
+  const openers = (): [Promise<MessageReceipt>, Promise<MessageReceipt>] => [
     takeMessage(kernel, message({ callerName: 'Opal Fenwick', phone: `020 7946 ${crypto.randomInt(1000, 9999)}` })),
     takeMessage(kernel, message({ callerName: 'Nell Achterberg', email: `${crypto.randomUUID()}@example.test` })),
   ];
