@@ -35,6 +35,7 @@ import type { Mailer } from '../src/kernel/mail/mailer.ts';
 import { searchTerms } from '../src/kernel/search-terms.ts';
 import { completeRequest } from '../src/rights/complete-request.ts';
 import { logStaffRequest } from '../src/rights/submit-request.ts';
+import { runUnderServerFlags } from './server-flags.ts';
 import { throwawayPostgres } from './throwaway-db.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -349,7 +350,7 @@ const writeReport = (
   const block = [
     BEGIN,
     '',
-    `Run ${new Date().toISOString().slice(0, 10)} on PostgreSQL 15, ${os.cpus().length} CPUs, Node ${process.version}, load average ${load}: \`node bench/rights.ts${full ? ' --full' : ''}\`, over ${fmt(r.rows)} background rows (${full ? 'tier M' : 'a 1/25 slice of tier M'}; written in ${fmt(r.fillSeconds)} s).`,
+    `Run ${new Date().toISOString().slice(0, 10)} on PostgreSQL 15, ${os.cpus().length} CPUs, Node ${process.version} ${process.execArgv.join(' ')} (the server's flags), load average ${load}: \`node bench/rights.ts${full ? ' --full' : ''}\`, over ${fmt(r.rows)} background rows (${full ? 'tier M' : 'a 1/25 slice of tier M'}; written in ${fmt(r.fillSeconds)} s).`,
     '',
     '| measure | result | goal |',
     '| --- | ---: | --- |',
@@ -368,6 +369,8 @@ const writeReport = (
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The access package and its floor both run in this process, as the server would: under its V8 flags.
+  runUnderServerFlags(import.meta.url);
   const { values } = parseArgs({
     options: {
       full: { type: 'boolean', default: false },
