@@ -50,6 +50,14 @@ describe('taking phone messages in batches', () => {
     return { messages: n.phone_messages, subjects: n.subjects, keys: n.subject_keys, audit: Number(audit.n) };
   };
 
+  /** Each message and each new caller (with their key) has one audit event. */
+  const grown = (before: Awaited<ReturnType<typeof counts>>, added: { messages: number; newCallers: number }) => ({
+    messages: before.messages + added.messages,
+    subjects: before.subjects + added.newCallers,
+    keys: before.keys + added.newCallers,
+    audit: before.audit + added.messages + added.newCallers,
+  });
+
   beforeAll(async () => {
     kernel = await createTestKernel();
     await ensureProviderAccount(kernel, 'Provider');
@@ -90,13 +98,7 @@ describe('taking phone messages in batches', () => {
     expect(byEmail).toMatchObject({ linkedExisting: false, replayed: false });
     const people = [first, second, newCaller, byEmail].map((r) => r.callerSubjectId);
     expect(new Set(people).size).toBe(4);
-    // Five messages, four people each with a key, and one audit event per message and per new person.
-    expect(await counts()).toEqual({
-      messages: before.messages + 5,
-      subjects: before.subjects + 4,
-      keys: before.keys + 4,
-      audit: before.audit + 9,
-    });
+    expect(await counts()).toEqual(grown(before, { messages: 5, newCallers: 4 }));
 
     // Rows written by one transaction share its id (xmin): the openers went alone, the rest in one batch.
     const written = await kernel.db.system((trx) =>
@@ -162,12 +164,7 @@ describe('taking phone messages in batches', () => {
     expect([first.status, second.status, before1.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'PURPOSE_REFUSED' } });
     expect(after).toMatchObject({ status: 'fulfilled', value: { linkedExisting: false, replayed: false } });
-    expect(await counts()).toEqual({
-      messages: before.messages + 4,
-      subjects: before.subjects + 4,
-      keys: before.keys + 4,
-      audit: before.audit + 8,
-    });
+    expect(await counts()).toEqual(grown(before, { messages: 4, newCallers: 4 }));
   });
 
   it('tries each message again on its own when the batch fails as a whole, so only the bad one fails', async () => {
@@ -187,12 +184,7 @@ describe('taking phone messages in batches', () => {
       'rejected',
       'fulfilled',
     ]);
-    expect(await counts()).toEqual({
-      messages: before.messages + 4,
-      subjects: before.subjects + 4,
-      keys: before.keys + 4,
-      audit: before.audit + 8,
-    });
+    expect(await counts()).toEqual(grown(before, { messages: 4, newCallers: 4 }));
   });
 
   it('answers 404 for every message of a batch for an account that is not a client, writing nothing', async () => {
