@@ -16,7 +16,7 @@ import { createSubject } from '../subjects/subjects.ts';
 import { portabilitySchema, REDACTED, redactOtherPeople } from './access-package.ts';
 import { completeRequest } from './complete-request.ts';
 import { PACKAGE_FIELD, PACKAGE_LIFETIME_DAYS } from './execute-access.ts';
-import { downloadPackage, packageReport, purgeExpiredPackages } from './package-download.ts';
+import { downloadPackage, packageReport, packageReportForStaff, purgeExpiredPackages } from './package-download.ts';
 import { reviewPackage } from './review-package.ts';
 import { logStaffRequest } from './submit-request.ts';
 
@@ -254,6 +254,34 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     expect(report).toBe(strFromU8(zip['report.html'] as Uint8Array));
     for (const heading of ['Why we hold your data', 'Who receives it', 'How long we keep it', 'Automated decisions'])
       expect(report).toContain(heading);
+  });
+
+  it('AS-17: the owner answering the part can read the report the person was sent; the view is audited', async () => {
+    const packageId = dentalOutcome.packageId as string;
+    const seen = await packageReportForStaff(kernel, {
+      accountId: dental.accountId,
+      requestId: dentalPart,
+      packageId,
+      actor: ownerOf(dental),
+    });
+    expect(seen).toBe(strFromU8(zip['report.html'] as Uint8Array));
+    const events = await kernel.db.tenant(dental.accountId, (trx) =>
+      trx
+        .selectFrom('audit_events')
+        .select(['actor_id', 'action'])
+        .where('entity_id', '=', packageId)
+        .where('action', '=', 'access_package.view_report')
+        .execute(),
+    );
+    expect(events).toContainEqual({ actor_id: ownerOf(dental).id, action: 'access_package.view_report' });
+    // Another account's owner, or the right account with another request, finds nothing.
+    for (const wrong of [
+      { accountId: lettings.accountId, requestId: dentalPart },
+      { accountId: dental.accountId, requestId: access.requestId },
+    ])
+      await expect(
+        packageReportForStaff(kernel, { ...wrong, packageId, actor: ownerOf(lettings) }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('AS-17: other people stay out: roles not staff ids or names, their addresses redacted and the field marked', () => {

@@ -50,11 +50,17 @@ const locate = async (deps: Deps, link: PackageLink) => {
   return found;
 };
 
-/** Opens the package in its own tenant, refusing an expired or deleted one; counts and audits the fetch. */
-const openPackage = async (deps: Deps, link: PackageLink, what: 'zip' | 'report') => {
-  const found = await locate(deps, link);
-
-  return deps.db.tenant(found.account_id, async (trx) => {
+/**
+ * Opens the package in its own tenant, refusing an expired or deleted one; counts a download and audits every fetch,
+ * naming who fetched it (the person by their link, or staff answering the request).
+ */
+const openPackage = async (
+  deps: Deps,
+  found: { id: string; account_id: string; kind: string },
+  what: 'zip' | 'report',
+  actor: Actor,
+) =>
+  deps.db.tenant(found.account_id, async (trx) => {
     const row = await lockPackage(trx, found.id);
     if (!row || row.status === 'draft') throw notFound();
     const now = deps.clock.now();
@@ -74,13 +80,13 @@ const openPackage = async (deps: Deps, link: PackageLink, what: 'zip' | 'report'
       requestId: row.request_id,
       event: what === 'zip' ? 'package_downloaded' : 'package_report_viewed',
       at: now,
-      actorId: null,
-      actorRole: PERSON.role,
+      actorId: actor.id,
+      actorRole: actor.role,
       details: { packageId: row.id },
     });
     await recordAudit(trx, deps.clock, {
       accountId: row.account_id,
-      actor: PERSON,
+      actor,
       action: what === 'zip' ? 'access_package.download' : 'access_package.view_report',
       entity: 'access_package',
       entityId: row.id,
@@ -90,11 +96,10 @@ const openPackage = async (deps: Deps, link: PackageLink, what: 'zip' | 'report'
 
     return { bytes, kind: found.kind };
   });
-};
 
 /** The package's ZIP, for the person holding the status link; `fileName` has no personal data in it. */
 export const downloadPackage = async (deps: Deps, link: PackageLink) => {
-  const { bytes, kind } = await openPackage(deps, link, 'zip');
+  const { bytes, kind } = await openPackage(deps, await locate(deps, link), 'zip', PERSON);
 
   return {
     bytes,
@@ -104,7 +109,24 @@ export const downloadPackage = async (deps: Deps, link: PackageLink) => {
 
 /** The package's HTML report (the same as report.html inside the ZIP), to read or print in the browser. */
 export const packageReport = async (deps: Deps, link: PackageLink): Promise<string> => {
-  const { bytes } = await openPackage(deps, link, 'report');
+  const { bytes } = await openPackage(deps, await locate(deps, link), 'report', PERSON);
+
+  return reportOf(bytes);
+};
+
+/**
+ * The report of a package prepared for a request this account answers, for the staff (or client owner) answering it:
+ * what the person was sent, to answer their questions about it. Recorded in the request's history and the audit
+ * trail like the person's own views; refused once the package has expired and been deleted.
+ */
+export const packageReportForStaff = async (
+  deps: Deps,
+  input: { accountId: string; requestId: string; packageId: string; actor: Actor },
+): Promise<string> => {
+  const found = await deps.db.tenant(input.accountId, (trx) => findPackageEverywhere(trx, input.packageId));
+  if (!found || found.account_id !== input.accountId || found.request_id !== input.requestId)
+    throw new AppError('NOT_FOUND', 'No such package for this request');
+  const { bytes } = await openPackage(deps, found, 'report', input.actor);
 
   return reportOf(bytes);
 };

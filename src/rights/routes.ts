@@ -10,7 +10,7 @@ import { completeRequest } from './complete-request.ts';
 import { addPersonToRequest, findCandidates } from './find-people.ts';
 import { LEGAL_HOLD_BASES, liftLegalHold, listLegalHolds, placeLegalHold } from './legal-holds.ts';
 import { liftRestriction } from './lift-restriction.ts';
-import { downloadPackage, packageReport } from './package-download.ts';
+import { downloadPackage, packageReport, packageReportForStaff } from './package-download.ts';
 import { reviewPackage } from './review-package.ts';
 import { rightsGuide } from './rights-guide.ts';
 import { logStaffRequest, submitPortalRequest, submitRequest } from './submit-request.ts';
@@ -352,6 +352,31 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           subjectId: request.body.subjectId,
           actor: actorOf(request),
         }),
+    );
+
+    app.get(
+      `${prefix}/requests/:requestId/packages/:packageId/report`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The report of a package prepared for this request: what the person was sent',
+          params: ZRequestParams.extend({ packageId: z.uuid() }),
+        },
+      },
+      async (request, reply) => {
+        const html = await packageReportForStaff(kernel, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          packageId: request.params.packageId,
+          actor: actorOf(request),
+        });
+
+        return reply
+          .header('cache-control', 'no-store')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+          .type('text/html; charset=utf-8')
+          .send(html);
+      },
     );
 
     app.get(

@@ -168,6 +168,13 @@ describe('a rights request split between the provider and two client businesses,
     await dialog.getByRole('button', { name: 'Complete and tell them' }).click();
     await staffPage.page.getByText('Request completed; the person has been told').waitFor();
     await checkPage(staffPage.page, 'rights-walk-2-staff-completed');
+    // The privacy officer can read what the person was sent, in a tab of its own.
+    const [report] = await Promise.all([
+      staffPage.context.waitForEvent('page'),
+      staffPage.page.getByRole('link', { name: 'View the report sent' }).click(),
+    ]);
+    await report.getByRole('heading', { name: 'Why we hold your data' }).waitFor();
+    await report.close();
     expect(staffPage.errors).toEqual([]);
     await staffPage.context.close();
 

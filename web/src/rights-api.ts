@@ -250,6 +250,9 @@ export const rightsApi = (audience: RightsAudience) => {
     /** Access and portability: what others wrote about the person, to read before the copy goes out. */
     review: async (id: string): Promise<ReviewField[]> =>
       (await apiRequest<{ fields: ReviewField[] }>('GET', `${requestPath(id)}/review`)).fields,
+    /** The HTML report of a package prepared for the request, to open in a new tab (what the person was sent). */
+    packageReportUrl: (id: string, packageId: string): string =>
+      `${requestPath(id)}/packages/${encodeURIComponent(packageId)}/report`,
     complete: (id: string, input: CompletionInput): Promise<CompletionResult> =>
       apiRequest('POST', `${requestPath(id)}/complete`, input),
     /** Art. 18(3): the person is e-mailed first; only then is the restriction lifted. */

@@ -5,7 +5,7 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 import { formatDateTime } from '../../format.ts';
-import type { LegalHold, RequestOutcome, RightsAudience, RightsRequest } from '../../rights-api.ts';
+import type { LegalHold, RequestOutcome, RightsApi, RightsAudience, RightsRequest } from '../../rights-api.ts';
 import { Alert } from '../../ui/alert.tsx';
 import { Badge } from '../../ui/badge.tsx';
 import { Button } from '../../ui/button.tsx';
@@ -172,7 +172,7 @@ const RequestBody = ({
       <div className="stack">
         <PersonCard request={request} />
         <CoveredCard scope={scope} request={request} reload={reload} />
-        {request.packages.length > 0 ? <PackagesCard request={request} /> : null}
+        {request.packages.length > 0 ? <PackagesCard request={request} api={scope.api} /> : null}
       </div>
     </div>
   );
@@ -600,7 +600,7 @@ const CoveredCard = ({
   );
 };
 
-const PackagesCard = ({ request }: { request: RightsRequest }) => (
+const PackagesCard = ({ request, api }: { request: RightsRequest; api: RightsApi }) => (
   <Card title="Packages" id="packages" description="Copies prepared for the person.">
     <ul className="covered-list covered-list-plain">
       {request.packages.map((p) => (
@@ -613,6 +613,16 @@ const PackagesCard = ({ request }: { request: RightsRequest }) => (
             Prepared {formatDateTime(p.createdAt)} · {plural(p.downloads, 'download')}
             {p.expiresAt ? ` · until ${formatDateTime(p.expiresAt)}` : ''}
           </p>
+          {p.status !== 'released' ? null : (
+            <a
+              href={api.packageReportUrl(request.id, p.id)}
+              target="_blank"
+              rel="noopener"
+              className="btn btn-secondary btn-sm"
+            >
+              View the report sent
+            </a>
+          )}
         </li>
       ))}
     </ul>

@@ -142,7 +142,8 @@ export const reasonLabel = (reason: string): string =>
 export const actorLabel = (role: string | null): string => {
   if (!role) return 'Someone';
   if (role === 'system') return 'Custodian';
-  if (role === 'person') return 'The person';
+  // The server records the person's own steps (asking, proving their address, downloading) as `data_subject`.
+  if (role === 'person' || role === 'data_subject') return 'The person';
   return roleLabel(role as User['role']);
 };
 
