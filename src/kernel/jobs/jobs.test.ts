@@ -47,6 +47,36 @@ describe(createJobs.name, () => {
     expect(attempts).toEqual(['attempt 1 of job 7', 'attempt 2 of job 7']);
   });
 
+  it("lets a finished job's completion and a failed job's failure land before stop() returns", async () => {
+    const jobs = createJobs(kernel.db);
+    await jobs.start();
+    const ran = deferred<string>('both handlers');
+    const done = new Set<string>();
+    const handler = (name: string, fail: boolean) => async () => {
+      done.add(name);
+      if (done.size === 2) ran.resolve('both');
+      if (fail) throw new Error('refused on purpose');
+    };
+    await jobs.work('test.stop-after-success', handler('success', false));
+    await jobs.work('test.stop-after-failure', handler('failure', true));
+    const ids = [
+      await jobs.send('test.stop-after-success', {}),
+      await jobs.send('test.stop-after-failure', {}, { retryLimit: 0 }),
+    ];
+    await ran.promise;
+    await jobs.stop();
+
+    // pg-boss does not await these writes itself: without waiting for them, a job could still read active here,
+    // and the write would then run into a closed database.
+    const states = await kernel.db.executeSql('select name, state from pgboss.job where id = any($1) order by name', [
+      ids,
+    ]);
+    expect(states.rows).toEqual([
+      { name: 'test.stop-after-failure', state: 'failed' },
+      { name: 'test.stop-after-success', state: 'completed' },
+    ]);
+  });
+
   it('enqueues a job with a singleton key and period only once in that period', async () => {
     const once = { singletonKey: 'only-one', singletonSeconds: 3_600 };
     const first = await kernel.jobs.send('test.singleton', { n: 1 }, once);

@@ -32,8 +32,21 @@ export type Jobs = {
 };
 
 export const createJobs = (db: Database): Jobs => {
+  // pg-boss marks a finished job complete (or failed) without awaiting the write, and its stop() can return first:
+  // the writes still in flight are tracked so that stop() lets them land before the database closes under them.
+  const inFlight = new Set<Promise<unknown>>();
+  const executeSql = (text: string, values?: unknown[]) => {
+    const query = db.executeSql(text, values);
+    inFlight.add(query);
+    query.then(
+      () => inFlight.delete(query),
+      () => inFlight.delete(query),
+    );
+
+    return query;
+  };
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values?: unknown[]) => db.executeSql(text, values) },
+    db: { executeSql },
     schema: 'pgboss',
     supervise: true,
     schedule: false,
@@ -56,6 +69,7 @@ export const createJobs = (db: Database): Jobs => {
       // Wait for running jobs to finish before the database closes under them: a job still running when the wait
       // ends is failed by pg-boss through a pool that is gone. On a loaded machine a sweep can take seconds.
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+      await Promise.allSettled([...inFlight]);
     },
     send: async (name, payload, options) => {
       await ensureQueue(name);
