@@ -138,6 +138,17 @@ describe('taking phone messages in batches', () => {
     }
   });
 
+  it('records two copies of one form racing in the two batches in flight once, and answers both with it', async () => {
+    const before = await counts();
+    const form = message({ callerName: 'Pia Lindqvist', phone: '020 7946 0441' });
+    // The account's two batch slots each take one copy: both look the key up before either has committed.
+    const [a, b] = await Promise.all([takeMessage(kernel, form), takeMessage(kernel, { ...form })]);
+
+    expect(a.messageId).toBe(b.messageId);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    expect(await counts()).toEqual(grown(before, { messages: 1, newCallers: 1 }));
+  });
+
   it('refuses a restricted caller without failing the messages written with it', async () => {
     const restricted = await takeMessage(kernel, message({ callerName: 'Una Pell', phone: '020 7946 0411' }));
     await kernel.db.tenant(accountId, (trx) =>

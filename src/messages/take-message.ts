@@ -106,8 +106,9 @@ export const takeMessage = async (deps: Deps, input: TakeMessage): Promise<Messa
 };
 
 /**
- * Writes a batch in one transaction. If the transaction fails as a whole (two copies of one form racing in two
- * batches, a lost connection), each message is tried again on its own, so one message's trouble is not another's.
+ * Writes a batch in one transaction. If the transaction fails as a whole (a lost connection, or two copies of one
+ * form racing in two batches), each message is tried again on its own, so one message's trouble is not another's;
+ * a message alone is tried again only after such a race, and then finds the copy that won.
  */
 const recordInBatches = async (
   deps: Deps,
@@ -117,23 +118,18 @@ const recordInBatches = async (
   try {
     return await recordBatch(deps, accountId, jobs);
   } catch (error) {
-    if (jobs.length > 1) {
-      const outcomes: BatchOutcome<MessageReceipt>[] = [];
-      for (const job of jobs) {
-        outcomes.push(
-          await recordAlone(deps, accountId, job).then(
-            (value) => ({ ok: true as const, value }),
-            (failure: unknown) => ({ ok: false as const, error: failure }),
-          ),
-        );
-      }
-
-      return outcomes;
+    if (jobs.length === 1 && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    const outcomes: BatchOutcome<MessageReceipt>[] = [];
+    for (const job of jobs) {
+      outcomes.push(
+        await recordAlone(deps, accountId, job).then(
+          (value) => ({ ok: true as const, value }),
+          (failure: unknown) => ({ ok: false as const, error: failure }),
+        ),
+      );
     }
-    const [job] = jobs;
-    if (!job || (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
 
-    return [{ ok: true, value: await replayRace(deps, accountId, job, error) }];
+    return outcomes;
   }
 };
 
