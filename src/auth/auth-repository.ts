@@ -62,25 +62,27 @@ export const insertSession = (
     })
     .execute();
 
+/** What every look-up of a session needs: the session, its user and the user's account. */
+const SESSION_COLUMNS = [
+  'sessions.token_hash',
+  'sessions.csrf_token',
+  'sessions.mfa_pending',
+  'sessions.expires_at',
+  'users.id as user_id',
+  'users.role',
+  'users.status',
+  'users.subject_id',
+  'users.account_id',
+  'accounts.name as account_name',
+  'accounts.kind as account_kind',
+] as const;
+
 export const findSession = (trx: Trx, tokenHash: Buffer) =>
   trx
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .innerJoin('accounts', 'accounts.id', 'users.account_id')
-    .select([
-      'sessions.token_hash',
-      'sessions.csrf_token',
-      'sessions.mfa_pending',
-      'sessions.expires_at',
-      'users.id as user_id',
-      'users.role',
-      'users.status',
-      'users.subject_id',
-      'users.account_id',
-      'users.totp_secret',
-      'accounts.name as account_name',
-      'accounts.kind as account_kind',
-    ])
+    .select([...SESSION_COLUMNS, 'users.totp_secret'])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
 
@@ -95,20 +97,7 @@ export const findSessionUsers = (trx: Trx, tokenHashes: readonly Buffer[]) =>
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .innerJoin('accounts', 'accounts.id', 'users.account_id')
     .leftJoin('subjects', 'subjects.id', 'users.subject_id')
-    .select([
-      'sessions.token_hash',
-      'sessions.csrf_token',
-      'sessions.mfa_pending',
-      'sessions.expires_at',
-      'users.id as user_id',
-      'users.role',
-      'users.status',
-      'users.subject_id',
-      'users.account_id',
-      'accounts.name as account_name',
-      'accounts.kind as account_kind',
-      'subjects.name as sealed_name',
-    ])
+    .select([...SESSION_COLUMNS, 'subjects.name as sealed_name'])
     .where((eb) => eb('sessions.token_hash', '=', eb.fn.any(eb.val([...tokenHashes]))))
     .execute();
 
