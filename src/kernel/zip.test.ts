@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { zipFiles } from './zip.ts';
 
 describe('zipFiles', () => {
-  it('writes an archive another implementation reads back byte for byte, deflated and stored entries alike', () => {
+  it('writes an archive another implementation reads back byte for byte, deflated and stored entries alike', async () => {
     const text = Buffer.from('Ünïcode report '.repeat(2_000));
     const scan = Buffer.from(Array.from({ length: 5_000 }, (_, i) => (i * 7919) % 256));
-    const zip = zipFiles(
+    const zip = await zipFiles(
       [
         { name: 'report.html', data: text },
         { name: 'files/scan é.pdf', data: scan, store: true },

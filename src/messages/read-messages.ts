@@ -6,6 +6,8 @@
  * const message = await readMessage(kernel, trx, messageId) // null when absent
  * for await (const batch of streamMessagesForExport(kernel, accountId)) write(batch)
  */
+
+import type { Opener } from '../kernel/crypto/vault.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { SubjectDataSource } from '../subjects/subjects.ts';
@@ -40,19 +42,75 @@ export type MessageView = {
 };
 
 export const readCaller = async (deps: Deps, trx: Trx, subjectId: string): Promise<Caller> => {
-  const row = await trx
-    .selectFrom('subjects')
-    .select(['name', 'phone', 'email'])
-    .where('id', '=', subjectId)
-    .executeTakeFirst();
-  const open = (blob: Buffer | null | undefined, field: string) => (blob ? deps.vault.open(trx, blob, field) : null);
+  const callers = new Map<string, Caller>();
+  await readCallers(deps, trx, [subjectId], callers);
 
-  return {
-    subjectId,
-    name: await open(row?.name, 'subjects.name'),
-    phone: await open(row?.phone, 'subjects.phone'),
-    email: await open(row?.email, 'subjects.email'),
-  };
+  return callers.get(subjectId) ?? { subjectId, name: null, phone: null, email: null };
+};
+
+/** The callers of `subjectIds` not yet in `callers`, read in one query and opened together, added to `callers`. */
+const readCallers = async (deps: Deps, trx: Trx, subjectIds: Iterable<string>, callers: Map<string, Caller>) => {
+  const wanted = [...new Set(subjectIds)].filter((id) => !callers.has(id));
+  if (wanted.length === 0) return;
+  const rows = await trx
+    .selectFrom('subjects')
+    .select(['id', 'name', 'phone', 'email'])
+    .where('id', 'in', wanted)
+    .execute();
+  const open = await deps.vault.openerFor(
+    trx,
+    rows.flatMap((r) => [r.name, r.phone, r.email]),
+  );
+  for (const id of wanted) callers.set(id, { subjectId: id, name: null, phone: null, email: null });
+  for (const r of rows) {
+    callers.set(r.id, {
+      subjectId: r.id,
+      name: open(r.name, 'subjects.name'),
+      phone: open(r.phone, 'subjects.phone'),
+      email: open(r.email, 'subjects.email'),
+    });
+  }
+};
+
+const messageView = (row: MessageRow, caller: Caller, open: Opener): MessageView => ({
+  id: row.id,
+  accountId: row.account_id,
+  caller,
+  company: open(row.company, 'phone_messages.company'),
+  reason: open(row.reason, 'phone_messages.reason'),
+  body: open(row.body, 'phone_messages.body'),
+  urgency: row.urgency,
+  callbackRequested: row.callback_requested,
+  callAt: row.call_at.toISOString(),
+  takenBy: row.taken_by,
+  actionedAt: row.actioned_at?.toISOString() ?? null,
+  actionedBy: row.actioned_by,
+  createdAt: row.created_at.toISOString(),
+});
+
+/**
+ * Messages decrypted together: their callers in one read, every key looked up once, then each field opened
+ * without a wait (a page or an export batch holds a thousand). `callers` carries callers across batches.
+ */
+export const openMessages = async (
+  deps: Deps,
+  trx: Trx,
+  rows: readonly MessageRow[],
+  callers = new Map<string, Caller>(),
+): Promise<MessageView[]> => {
+  const reading = readCallers(
+    deps,
+    trx,
+    rows.map((r) => r.caller_subject_id),
+    callers,
+  );
+  const open = await deps.vault.openerFor(
+    trx,
+    rows.flatMap((r) => [r.company, r.reason, r.body]),
+  );
+  await reading;
+
+  return rows.map((row) => messageView(row, callers.get(row.caller_subject_id) as Caller, open));
 };
 
 export const openMessage = async (
@@ -60,30 +118,7 @@ export const openMessage = async (
   trx: Trx,
   row: MessageRow,
   callers?: Map<string, Caller>,
-): Promise<MessageView> => {
-  let caller = callers?.get(row.caller_subject_id);
-  if (!caller) {
-    caller = await readCaller(deps, trx, row.caller_subject_id);
-    callers?.set(row.caller_subject_id, caller);
-  }
-  const open = (blob: Buffer | null, field: string) => (blob ? deps.vault.open(trx, blob, field) : null);
-
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    caller,
-    company: await open(row.company, 'phone_messages.company'),
-    reason: await open(row.reason, 'phone_messages.reason'),
-    body: await open(row.body, 'phone_messages.body'),
-    urgency: row.urgency,
-    callbackRequested: row.callback_requested,
-    callAt: row.call_at.toISOString(),
-    takenBy: row.taken_by,
-    actionedAt: row.actioned_at?.toISOString() ?? null,
-    actionedBy: row.actioned_by,
-    createdAt: row.created_at.toISOString(),
-  };
-};
+): Promise<MessageView> => (await openMessages(deps, trx, [row], callers))[0] as MessageView;
 
 /** One message, decrypted; null when it is not in the transaction's account. */
 export const readMessage = async (deps: Deps, trx: Trx, id: string): Promise<MessageView | null> => {
@@ -99,10 +134,9 @@ export const readMessagesOfCaller = async (
   callerSubjectId: string,
   limit = 20,
 ) => {
-  const callers = new Map<string, Caller>();
   const rows = await listMessagesByCaller(trx, accountId, callerSubjectId, limit);
 
-  return Promise.all(rows.map((r) => openMessage(deps, trx, r, callers)));
+  return openMessages(deps, trx, rows);
 };
 
 export type MessageCursor = { callAt: Date; id: string };
@@ -114,9 +148,7 @@ export const readMessagesPage = async (
   input: { accountId: string; after: MessageCursor | null; limit: number },
 ): Promise<{ items: MessageView[]; next: MessageCursor | null }> => {
   const rows = await listMessagesPage(trx, input.accountId, input.after, input.limit);
-  const callers = new Map<string, Caller>();
-  const items: MessageView[] = [];
-  for (const row of rows) items.push(await openMessage(deps, trx, row, callers));
+  const items = await openMessages(deps, trx, rows);
   const last = rows.at(-1);
 
   return { items, next: rows.length === input.limit && last ? { callAt: last.call_at, id: last.id } : null };
@@ -151,13 +183,8 @@ export const phoneMessagesSource: SubjectDataSource = {
       .execute();
     // The caller is the person being exported, whose details the export holds already: not read again here.
     const callers = new Map<string, Caller>([[subjectId, { subjectId, name: null, phone: null, email: null }]]);
-    const out: unknown[] = [];
-    for (const row of rows) {
-      const { caller: _caller, ...rest } = await openMessage(deps, trx, row, callers);
-      out.push(rest);
-    }
 
-    return out;
+    return (await openMessages(deps, trx, rows, callers)).map(({ caller: _caller, ...rest }) => rest);
   },
   erase: async (trx, subjectId) => {
     const deleted = await deleteMessagesOfCaller(trx, subjectId);

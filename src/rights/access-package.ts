@@ -9,11 +9,12 @@
  * marked in the JSON and the method explained in the report.
  *
  * @example
- * const { zip, html } = assemblePackage({ kind: 'access', packageId, requestId, generatedAt, expiresAt, answeredBy,
+ * const { zip, counts } = await assemblePackage({ kind: 'access', packageId, requestId, generatedAt, expiresAt, answeredBy,
  *   policy: kernel.policyFile.file, people, roles })
  */
-import { strToU8, unzipSync } from 'fflate';
-import { type ZipEntry, zipFiles } from '../kernel/zip.ts';
+import { unzipSync } from 'fflate';
+import { type TextOut, textOut, utf8Chunks, writeJson } from '../kernel/text-out.ts';
+import { type PackedEntry, packEntry, zipPacked } from '../kernel/zip.ts';
 import { describeBasis, describeMechanism, describeRetention, retentionFor } from '../policy/describe.ts';
 import { LEGAL_BASES } from '../policy/dpv.ts';
 import type { PolicyFile } from '../policy/policy-schema.ts';
@@ -73,7 +74,6 @@ export type StaffRedaction = { recordId: string; field: string; text: string };
 
 export type AssembledPackage = {
   zip: Uint8Array;
-  html: string;
   /** Records per dataset, over every person. */
   counts: Record<string, number>;
   /** Fields in which other people's contact details were replaced. */
@@ -598,11 +598,13 @@ const csvLine = (cells: readonly unknown[]) => {
   return `${line}\r\n`;
 };
 
-export const toCsv = (columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
-  let csv = csvLine(columns);
-  for (const r of rows) csv += csvLine(columns.map((c) => r[c]));
+/** A CSV file as UTF-8: a header line of `columns`, then a line per row. */
+export const toCsv = (columns: readonly string[], rows: readonly Record<string, unknown>[]): Buffer => {
+  const out = utf8Chunks();
+  out.write(csvLine(columns));
+  for (const r of rows) out.write(csvLine(columns.map((c) => r[c])));
 
-  return csv;
+  return out.bytes();
 };
 
 /**
@@ -613,14 +615,15 @@ const datasetCsv = (people: readonly { subjectId: string; records: readonly Reco
   const seen = new Set(['subject_id']);
   for (const p of people) for (const r of p.records) for (const key of Object.keys(r)) seen.add(key);
   const columns = [...seen];
-  let csv = csvLine(columns);
+  const out = utf8Chunks();
+  out.write(csvLine(columns));
   for (const p of people) {
     for (const r of p.records) {
-      csv += csvLine(columns.map((c) => (c !== 'subject_id' ? r[c] : Object.hasOwn(r, c) ? r[c] : p.subjectId)));
+      out.write(csvLine(columns.map((c) => (c !== 'subject_id' ? r[c] : Object.hasOwn(r, c) ? r[c] : p.subjectId))));
     }
   }
 
-  return csv;
+  return out.bytes();
 };
 
 const jsonType = (field: FieldSpec): Record<string, unknown> => {
@@ -750,9 +753,12 @@ thead th { background: #f3f5f8; } table.record th { width: 14rem; background: #f
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; } dt { font-weight: 600; } dd { margin: 0; }
 @media print { body { max-width: none; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }`;
 
-const page = (title: string, body: string) =>
+const pageStart = (title: string) =>
   `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-  `<title>${esc(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>\n`;
+  `<title>${esc(title)}</title><style>${STYLE}</style></head><body>`;
+const PAGE_END = '</body></html>\n';
+
+const page = (title: string, body: string) => `${pageStart(title)}${body}${PAGE_END}`;
 
 const labels = new Map<string, string>();
 
@@ -800,33 +806,43 @@ const cellText = (value: unknown, key = ''): string => {
 };
 
 // The report has a row per field of every record (tens of thousands for a person with a thousand messages): the
-// tables are built by appending to one string, which V8 does without the arrays a map and join would make.
-const table = (columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
-  if (rows.length === 0) return '<p class="note">None.</p>';
+// long tables are written straight into a `Utf8Chunks` rather than returned as one string (see there); the short
+// ones, in the description of our processing, are strings.
+const writeTable = (out: TextOut, columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  if (rows.length === 0) {
+    out.write('<p class="note">None.</p>');
+    return;
+  }
   let html = '<table><thead><tr>';
   for (const c of columns) html += `<th scope="col">${esc(c)}</th>`;
-  html += '</tr></thead><tbody>';
+  out.write(`${html}</tr></thead><tbody>`);
   for (const r of rows) {
-    html += '<tr>';
+    html = '<tr>';
     for (const c of columns) html += `<td>${esc(cellText(r[c], c))}</td>`;
-    html += '</tr>';
+    out.write(`${html}</tr>`);
   }
+  out.write('</tbody></table>');
+};
 
-  return `${html}</tbody></table>`;
+const table = (columns: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  const out = textOut();
+  writeTable(out, columns, rows);
+
+  return out.text;
 };
 
 /** Records one under another, each as label and value: readable on a phone and on paper, however many fields. */
-const recordList = (rows: readonly Record<string, unknown>[]) => {
-  if (rows.length === 0) return '<p class="note">None.</p>';
-  let html = '';
+const writeRecordList = (out: TextOut, rows: readonly Record<string, unknown>[]) => {
+  if (rows.length === 0) {
+    out.write('<p class="note">None.</p>');
+    return;
+  }
   for (const r of rows) {
-    html += '<table class="record"><tbody>';
+    let html = '<table class="record"><tbody>';
     for (const k of Object.keys(r))
       html += `<tr><th scope="row">${esc(label(k))}</th><td>${esc(cellText(r[k], k))}</td></tr>`;
-    html += '</tbody></table>';
+    out.write(`${html}</tbody></table>`);
   }
-
-  return html;
 };
 
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
@@ -901,52 +917,11 @@ type PersonView = {
   files: { id: string; itemId: string; mediaType: string; copy: string | null }[];
 };
 
-const accessReport = (input: PackageInput, people: PersonView[], about: ProcessingDescription) => {
+/** The access report, written into `out` (a megabyte of HTML for a person with a thousand records). */
+const writeAccessReport = (out: TextOut, input: PackageInput, people: PersonView[], about: ProcessingDescription) => {
   const total = people.reduce((n, p) => n + Object.values(p.datasets).reduce((m, rows) => m + rows.length, 0), 0);
-  const peopleHtml = people
-    .map((p, index) => {
-      const datasets = Object.entries(p.datasets)
-        .map(([name, rows]) => {
-          const spec = DATASETS[name];
-
-          return `<h3>${esc(spec?.title ?? name)} (${rows.length})</h3>${spec ? `<p class="note">${esc(spec.description)}</p>` : ''}${recordList(rows)}`;
-        })
-        .join('');
-
-      const heading = people.length > 1 ? `Your record ${index + 1} of ${people.length}` : 'Your record';
-
-      return `<section><h2 id="record-${index + 1}">${heading}</h2>
-<dl><dt>Name</dt><dd>${esc(p.person.name)}</dd><dt>E-mail</dt><dd>${esc(p.person.email)}</dd>
-<dt>Phone</dt><dd>${esc(p.person.phone)}</dd><dt>Recorded as</dt><dd>${esc(p.person.kind)}</dd>
-<dt>Where it came from</dt><dd>${esc(p.person.source)}</dd><dt>Since</dt><dd>${esc(p.person.createdAt)}</dd>
-<dt>Our reference</dt><dd>${esc(p.subjectId)}</dd></dl>
-${datasets}
-<h3>Scans (${p.files.length})</h3>${table(
-        ['Reference', 'Type', 'Copy in this ZIP'],
-        p.files.map((f) => ({
-          Reference: f.id,
-          Type: f.mediaType,
-          'Copy in this ZIP': f.copy ?? 'no longer readable',
-        })),
-      )}
-<h3>Limits on use you asked for (restriction, objection)</h3>${recordList(p.processingControls)}
-<h3>What was done with your data (${p.processingHistory.length})</h3>
-<p class="note">From our audit trail. People are shown by role, never by name.</p>${table(
-        ['When', 'What', 'Done by', 'Purpose', 'Fields'],
-        p.processingHistory.map((h) => ({
-          When: h.at,
-          What: ACTIONS[h.action] ?? h.action,
-          'Done by': roleName(h.byRole),
-          Purpose: h.purpose,
-          Fields: h.fields.join(', '),
-        })),
-      )}</section>`;
-    })
-    .join('');
-
-  return page(
-    `Your personal data — ${about.controller.name}`,
-    `<h1>Your personal data held by ${esc(about.controller.name)}</h1>
+  out.write(pageStart(`Your personal data — ${about.controller.name}`));
+  out.write(`<h1>Your personal data held by ${esc(about.controller.name)}</h1>
 <p><strong>Yes, we hold personal data about you.</strong> This is a copy of all of it (${total} records), prepared on
 ${esc(input.generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC in answer to your request (reference ${esc(input.requestId)}).</p>
 <p>${esc(about.controller.statement)}</p>
@@ -954,9 +929,51 @@ ${esc(input.generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC in an
 systems. The same data is in data.json (every field) and in csv/ (one file per kind of record); scans are in files/.
 Print this page to keep it as a PDF.</p>
 <div class="flag"><h2 id="others">Other people’s data</h2><p>${esc(REDACTION_NOTE)}</p></div>
-${peopleHtml}
-${describeSection(about)}`,
-  );
+`);
+  people.forEach((p, index) => {
+    const heading = people.length > 1 ? `Your record ${index + 1} of ${people.length}` : 'Your record';
+    out.write(`<section><h2 id="record-${index + 1}">${heading}</h2>
+<dl><dt>Name</dt><dd>${esc(p.person.name)}</dd><dt>E-mail</dt><dd>${esc(p.person.email)}</dd>
+<dt>Phone</dt><dd>${esc(p.person.phone)}</dd><dt>Recorded as</dt><dd>${esc(p.person.kind)}</dd>
+<dt>Where it came from</dt><dd>${esc(p.person.source)}</dd><dt>Since</dt><dd>${esc(p.person.createdAt)}</dd>
+<dt>Our reference</dt><dd>${esc(p.subjectId)}</dd></dl>
+`);
+    for (const [name, rows] of Object.entries(p.datasets)) {
+      const spec = DATASETS[name];
+      out.write(
+        `<h3>${esc(spec?.title ?? name)} (${rows.length})</h3>${spec ? `<p class="note">${esc(spec.description)}</p>` : ''}`,
+      );
+      writeRecordList(out, rows);
+    }
+    out.write(`
+<h3>Scans (${p.files.length})</h3>${table(
+      ['Reference', 'Type', 'Copy in this ZIP'],
+      p.files.map((f) => ({
+        Reference: f.id,
+        Type: f.mediaType,
+        'Copy in this ZIP': f.copy ?? 'no longer readable',
+      })),
+    )}
+<h3>Limits on use you asked for (restriction, objection)</h3>`);
+    writeRecordList(out, p.processingControls);
+    out.write(`
+<h3>What was done with your data (${p.processingHistory.length})</h3>
+<p class="note">From our audit trail. People are shown by role, never by name.</p>`);
+    writeTable(
+      out,
+      ['When', 'What', 'Done by', 'Purpose', 'Fields'],
+      p.processingHistory.map((h) => ({
+        When: h.at,
+        What: ACTIONS[h.action] ?? h.action,
+        'Done by': roleName(h.byRole),
+        Purpose: h.purpose,
+        Fields: h.fields.join(', '),
+      })),
+    );
+    out.write('</section>');
+  });
+  out.write(`
+${describeSection(about)}${PAGE_END}`);
 };
 
 const portabilityReport = (
@@ -1038,10 +1055,30 @@ const README = (kind: PackageKind) =>
 
 const history = (input: PackageInput) => input.people.flatMap((p) => p.processingHistory);
 
-const assembleAccess = (input: PackageInput): AssembledPackage => {
+/**
+ * The ZIP's files, each handed to the thread pool for compression as soon as it is written, so the next is built
+ * while the last is deflated. The archive lists them in the order they were added.
+ */
+const zipBuilder = () => {
+  const packing: Promise<PackedEntry>[] = [];
+  // Compression runs from the first file on; a failure surfaces when the archive is finished (below), not before.
+  const add = (name: string, content: string | Uint8Array, store = false) => {
+    const entry = packEntry({ name, data: typeof content === 'string' ? Buffer.from(content) : content, store });
+    entry.catch(() => {});
+    packing.push(entry);
+  };
+
+  return { add, finish: async (modified: Date) => zipPacked(await Promise.all(packing), modified) };
+};
+
+const assembleAccess = async (input: PackageInput): Promise<AssembledPackage> => {
+  const zip = zipBuilder();
+  zip.add('README.txt', README('access'));
   const { people, redactedFields } = prepare(input);
   const about = describeProcessing(input.policy, input.answeredBy, history(input));
-  const html = accessReport(input, people, about);
+  const report = utf8Chunks();
+  writeAccessReport(report, input, people, about);
+  zip.add('report.html', report.bytes());
   const data = {
     format: PACKAGE_FORMATS.access,
     packageId: input.packageId,
@@ -1053,36 +1090,40 @@ const assembleAccess = (input: PackageInput): AssembledPackage => {
     otherPeople: REDACTION_NOTE,
     people,
   };
-  const files: Record<string, Uint8Array> = {
-    'README.txt': strToU8(README('access')),
-    'report.html': strToU8(html),
-    'data.json': strToU8(JSON.stringify(data, null, 2)),
-    'csv/person.csv': strToU8(
-      toCsv(
-        ['subject_id', 'kind', 'name', 'email', 'phone', 'source', 'createdAt'],
-        people.map((p) => ({ subject_id: p.subjectId, ...p.person })),
-      ),
+  // Compact: a package holds thousands of records, which indentation makes several times slower to write (and
+  // larger); report.html is the copy for reading, and any JSON viewer lays this one out.
+  const json = utf8Chunks();
+  writeJson(json, data);
+  zip.add('data.json', json.bytes());
+  zip.add(
+    'csv/person.csv',
+    toCsv(
+      ['subject_id', 'kind', 'name', 'email', 'phone', 'source', 'createdAt'],
+      people.map((p) => ({ subject_id: p.subjectId, ...p.person })),
     ),
-    'csv/processing_history.csv': strToU8(
-      toCsv(
-        ['subject_id', 'seq', 'at', 'action', 'byRole', 'purpose', 'fields'],
-        people.flatMap((p) => p.processingHistory.map((h) => ({ subject_id: p.subjectId, ...h }))),
-      ),
+  );
+  zip.add(
+    'csv/processing_history.csv',
+    toCsv(
+      ['subject_id', 'seq', 'at', 'action', 'byRole', 'purpose', 'fields'],
+      people.flatMap((p) => p.processingHistory.map((h) => ({ subject_id: p.subjectId, ...h }))),
     ),
-  };
+  );
   const names = [...new Set(people.flatMap((p) => Object.keys(p.datasets)))];
   for (const name of names) {
-    files[`csv/${name}.csv`] = strToU8(
+    zip.add(
+      `csv/${name}.csv`,
       datasetCsv(people.map((p) => ({ subjectId: p.subjectId, records: p.datasets[name] ?? [] }))),
     );
   }
-  const entries: ZipEntry[] = Object.entries(files).map(([name, data]) => ({ name, data }));
   // Scans are already compressed (PDF, JPEG, PNG): stored as they are, not deflated again.
-  for (const p of input.people) {
-    for (const f of p.files) if (f.bytes) entries.push({ name: filePath(f), data: f.bytes, store: true });
-  }
+  for (const p of input.people) for (const f of p.files) if (f.bytes) zip.add(filePath(f), f.bytes, true);
 
-  return { zip: zipFiles(entries, input.generatedAt), html, counts: countRecords(people), redactedFields };
+  return {
+    zip: await zip.finish(input.generatedAt),
+    counts: countRecords(people),
+    redactedFields,
+  };
 };
 
 const PORTABLE_BASES = new Set<string>(
@@ -1091,7 +1132,7 @@ const PORTABLE_BASES = new Set<string>(
     .map(([curie]) => curie),
 );
 
-const assemblePortability = (input: PackageInput): AssembledPackage => {
+const assemblePortability = async (input: PackageInput): Promise<AssembledPackage> => {
   const { people, redactedFields } = prepare(input);
   const about = describeProcessing(input.policy, input.answeredBy, history(input));
   const present = [...new Set(people.flatMap((p) => Object.keys(p.datasets)))];
@@ -1131,18 +1172,21 @@ const assemblePortability = (input: PackageInput): AssembledPackage => {
   };
   const counts = countRecords(data.people);
   const html = portabilityReport(input, about, counts, excluded);
-  const files: Record<string, Uint8Array> = {
-    'README.txt': strToU8(README('portability')),
-    'report.html': strToU8(html),
-    'data.json': strToU8(JSON.stringify(data, null, 2)),
-    'schema.json': strToU8(JSON.stringify(portabilitySchema(), null, 2)),
-    'csv/contact.csv': strToU8(
-      toCsv(
-        ['subject_id', 'name', 'email', 'phone'],
-        data.people.map((p) => ({ subject_id: p.subjectId, ...p.contact })),
-      ),
+  const zip = zipBuilder();
+  zip.add('README.txt', README('portability'));
+  zip.add('report.html', html);
+  const json = utf8Chunks();
+  writeJson(json, data);
+  zip.add('data.json', json.bytes());
+  // The schema is small and read by people writing an importer: laid out for reading.
+  zip.add('schema.json', JSON.stringify(portabilitySchema(), null, 2));
+  zip.add(
+    'csv/contact.csv',
+    toCsv(
+      ['subject_id', 'name', 'email', 'phone'],
+      data.people.map((p) => ({ subject_id: p.subjectId, ...p.contact })),
     ),
-  };
+  );
   for (const [name, fields] of portable) {
     const rows = data.people.flatMap((p) =>
       (p.datasets[name] ?? []).map((r) => ({
@@ -1152,15 +1196,13 @@ const assemblePortability = (input: PackageInput): AssembledPackage => {
       })),
     );
     const review = DATASETS[name]?.writtenByOthers.length ? ['reviewedForOtherPeople'] : [];
-    files[`csv/${name}.csv`] = strToU8(toCsv(['subject_id', ...fields.map((f) => f.name), ...review], rows));
+    zip.add(`csv/${name}.csv`, toCsv(['subject_id', ...fields.map((f) => f.name), ...review], rows));
   }
 
-  const entries = Object.entries(files).map(([name, data]) => ({ name, data }));
-
-  return { zip: zipFiles(entries, input.generatedAt), html, counts, redactedFields };
+  return { zip: await zip.finish(input.generatedAt), counts, redactedFields };
 };
 
-export const assemblePackage = (input: PackageInput): AssembledPackage =>
+export const assemblePackage = (input: PackageInput): Promise<AssembledPackage> =>
   input.kind === 'access' ? assembleAccess(input) : assemblePortability(input);
 
 /** The HTML report inside a package's ZIP. */

@@ -148,7 +148,7 @@ const executePackage =
       actorRoles(trx, accountId, ctx.subjectIds, userIdsIn(people)),
       deps.vault.createKey(trx, accountId, packageId, deps.clock),
     ]);
-    const assembled = assemblePackage({
+    const assembled = await assemblePackage({
       kind,
       packageId,
       requestId: ctx.request.id,

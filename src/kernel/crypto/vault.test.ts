@@ -40,6 +40,54 @@ describe(createVault.name, () => {
     );
   });
 
+  it('opens many values under several keys after one read of the keys a cold vault lacks', async () => {
+    const [a, b, erased] = [await newKey(), await newKey(), await newKey()];
+    const blobs = await kernel.db.tenant(accountId, async (trx) => [
+      await kernel.vault.seal(trx, a, 'contact_notes.body', 'First'),
+      await kernel.vault.seal(trx, b, 'contact_notes.body', 'Second'),
+      await kernel.vault.seal(trx, a, 'subjects.name', 'Ann'),
+      await kernel.vault.seal(trx, erased, 'contact_notes.body', 'Gone'),
+    ]);
+    await kernel.db.tenant(accountId, (trx) => kernel.vault.destroyKey(trx, erased));
+    const coldVault = createVault({ keyring: kernel.keyring });
+
+    const opened = await kernel.db.tenant(accountId, async (trx) => {
+      const open = await coldVault.openerFor(trx, [...blobs, null]);
+
+      return [
+        open(blobs[0] as Buffer, 'contact_notes.body'),
+        open(blobs[1] as Buffer, 'contact_notes.body'),
+        open(blobs[2] as Buffer, 'subjects.name'),
+        open(blobs[3] as Buffer, 'contact_notes.body'),
+        open(null, 'contact_notes.body'),
+      ];
+    });
+    expect(opened).toEqual(['First', 'Second', 'Ann', null, null]);
+    // A key of another account is not readable under this one's row-level security: its values open as erased.
+    const foreign = crypto.randomUUID();
+    await kernel.db.tenant(otherAccountId, (trx) => kernel.vault.createKey(trx, otherAccountId, foreign, kernel.clock));
+    const foreignBlob = await kernel.db.tenant(otherAccountId, (trx) =>
+      kernel.vault.seal(trx, foreign, 'contact_notes.body', 'Theirs'),
+    );
+    const stranger = createVault({ keyring: kernel.keyring });
+    expect(
+      await kernel.db.tenant(accountId, async (trx) =>
+        (await stranger.openerFor(trx, [foreignBlob]))(foreignBlob, 'contact_notes.body'),
+      ),
+    ).toBeNull();
+  });
+
+  it('refuses to open, through an opener, a value whose key was not passed up front', async () => {
+    const [a, b] = [await newKey(), await newKey()];
+    const [blobA, blobB] = await kernel.db.tenant(accountId, async (trx) => [
+      await kernel.vault.seal(trx, a, 'contact_notes.body', 'A'),
+      await kernel.vault.seal(trx, b, 'contact_notes.body', 'B'),
+    ]);
+    const open = await kernel.db.tenant(accountId, (trx) => kernel.vault.openerFor(trx, [blobA as Buffer]));
+    expect(open(blobA as Buffer, 'contact_notes.body')).toBe('A');
+    expect(() => open(blobB as Buffer, 'contact_notes.body')).toThrow(/not passed up front/);
+  });
+
   it('stores data keys only wrapped, under the current master key id', async () => {
     const subjectId = await newKey();
     const row = await kernel.db.tenant(accountId, (trx) =>
