@@ -2,7 +2,10 @@
  * @module Where sealed file bytes live. Only ciphertext ever reaches a storage adapter; the key stays in the
  * database (wrapped), so a copied folder or bucket is unreadable on its own.
  *
- * The local adapter writes `DATA_DIR/files/<accountId>/<fileId>` atomically (temporary file, then rename), mode 0600.
+ * The local adapter writes `DATA_DIR/files/<accountId>/<fileId>` atomically and durably, mode 0600: a temporary
+ * file, flushed to disk, renamed into place, and the folder flushed too, all before `put` resolves. The caller
+ * answers "stored" (and commits the row pointing at the file) only after that, so a crash a moment later loses
+ * nothing that was acknowledged.
  * With `S3_URL` set, `fileStorageFor` returns the S3-compatible adapter of `s3-storage.ts` instead.
  *
  * @example
@@ -36,9 +39,7 @@ export const localFileStorage = (root: string): FileStorage => {
     put: async (key, sealed) => {
       const file = where(key);
       await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-      const temporary = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-      await fs.promises.writeFile(temporary, sealed, { mode: 0o600 });
-      await fs.promises.rename(temporary, file);
+      await writeDurably(file, sealed);
     },
     get: async (key) => {
       try {
@@ -52,6 +53,32 @@ export const localFileStorage = (root: string): FileStorage => {
       await fs.promises.rm(where(key), { force: true });
     },
   };
+};
+
+/**
+ * Writes `bytes` to `file` so that after `writeDurably` resolves, the whole file is on disk under its name, even
+ * through a power cut: the bytes are synced before the rename (or a crash could leave the name pointing at an empty
+ * file) and the folder after it (or the rename itself could be lost).
+ */
+export const writeDurably = async (file: string, bytes: Uint8Array) => {
+  const temporary = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.promises.open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await fs.promises.rename(temporary, file);
+  const folder = await fs.promises.open(path.dirname(file), 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
 };
 
 const byConfig = new WeakMap<Config, FileStorage>();
