@@ -2,8 +2,10 @@
  * @module SQL for phone messages, their search terms and their notification attempts. Values arrive sealed.
  */
 import { sql } from 'kysely';
+import type { SubjectKeyRow } from '../kernel/crypto/vault.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { PhoneMessagesTable } from '../kernel/db/schema.ts';
+import type { SealedSubject } from '../subjects/subject-repository.ts';
 
 export type SealedMessage = {
   id: string;
@@ -20,36 +22,74 @@ export type SealedMessage = {
   createdAt: Date;
 };
 
+export type QueuedNotification = {
+  id: string;
+  accountId: string;
+  itemKind: 'message' | 'post';
+  itemId: string;
+  userId: string;
+  at: Date;
+  channel?: 'email' | 'sms';
+};
+
 /**
- * Messages and their search terms in one statement (one round trip) whatever their number, for a batch of intake;
- * the rows travel as arrays, so the statement's text, and its prepared plan, are the same for every batch.
+ * Everything a batch of intake writes, in one statement (one round trip) whatever its size: new callers with their
+ * data keys, the messages, their search terms and the notifications queued for them. The rows travel as arrays, so
+ * the statement's text, and its prepared plan, are the same for every batch. Foreign keys (a message's caller, a
+ * subject's key) are checked at the end of the statement, when every part of it has been written.
  */
-export const insertMessagesWithTerms = async (
+export const insertIntakeBatch = async (
   trx: Trx,
   accountId: string,
-  messages: readonly SealedMessage[],
-  terms: readonly { itemId: string; term: Buffer }[],
+  batch: {
+    callers: readonly { key: SubjectKeyRow; row: SealedSubject }[];
+    messages: readonly SealedMessage[];
+    terms: readonly { itemId: string; term: Buffer }[];
+    notifications: readonly QueuedNotification[];
+  },
 ) => {
+  const { callers, messages, terms, notifications } = batch;
   if (messages.length === 0) return;
-  const column = <K extends keyof SealedMessage>(key: K) => messages.map((m) => m[key]);
+  const key = <K extends keyof SubjectKeyRow>(k: K) => callers.map((c) => c.key[k]);
+  const caller = <K extends keyof SealedSubject>(k: K) => callers.map((c) => c.row[k]);
+  const message = <K extends keyof SealedMessage>(k: K) => messages.map((m) => m[k]);
+  const notification = <K extends keyof QueuedNotification>(k: K) => notifications.map((n) => n[k]);
   await sql`
-    with message as (
+    with new_key as (
+      insert into subject_keys (subject_id, account_id, kek_id, wrapped, created_at)
+      select subject_id, ${accountId}::uuid, kek_id, wrapped, created_at
+      from unnest(${key('subject_id')}::uuid[], ${key('kek_id')}::text[], ${key('wrapped')}::bytea[],
+        ${key('created_at')}::timestamptz[]) as k(subject_id, kek_id, wrapped, created_at)
+    ), new_caller as (
+      insert into subjects (id, account_id, kind, name, email, phone, name_bidx, email_bidx, phone_bidx, source,
+        created_at, updated_at)
+      select id, ${accountId}::uuid, kind, name, email, phone, name_bidx, email_bidx, phone_bidx, source, at, at
+      from unnest(${caller('id')}::uuid[], ${caller('kind')}::text[], ${caller('name')}::bytea[],
+        ${caller('email')}::bytea[], ${caller('phone')}::bytea[], ${caller('nameBidx')}::bytea[],
+        ${caller('emailBidx')}::bytea[], ${caller('phoneBidx')}::bytea[], ${caller('source')}::text[],
+        ${caller('at')}::timestamptz[])
+        as s(id, kind, name, email, phone, name_bidx, email_bidx, phone_bidx, source, at)
+    ), message as (
       insert into phone_messages (id, account_id, caller_subject_id, company, reason, body, urgency, callback_requested,
         call_at, taken_by, idempotency_key, created_at)
       select id, ${accountId}::uuid, caller_subject_id, company, reason, body, urgency, callback_requested, call_at,
         taken_by, idempotency_key, created_at
-      from unnest(${column('id')}::uuid[], ${column('callerSubjectId')}::uuid[], ${column('company')}::bytea[],
-        ${column('reason')}::bytea[], ${column('body')}::bytea[], ${column('urgency')}::text[],
-        ${column('callbackRequested')}::boolean[], ${column('callAt')}::timestamptz[], ${column('takenBy')}::uuid[],
-        ${column('idempotencyKey')}::text[], ${column('createdAt')}::timestamptz[])
+      from unnest(${message('id')}::uuid[], ${message('callerSubjectId')}::uuid[], ${message('company')}::bytea[],
+        ${message('reason')}::bytea[], ${message('body')}::bytea[], ${message('urgency')}::text[],
+        ${message('callbackRequested')}::boolean[], ${message('callAt')}::timestamptz[], ${message('takenBy')}::uuid[],
+        ${message('idempotencyKey')}::text[], ${message('createdAt')}::timestamptz[])
         as m(id, caller_subject_id, company, reason, body, urgency, callback_requested, call_at, taken_by,
           idempotency_key, created_at)
+    ), term as (
+      insert into item_search_terms (account_id, item_kind, item_id, term)
+      select ${accountId}::uuid, 'message', item_id, term
+      from unnest(${terms.map((t) => t.itemId)}::uuid[], ${terms.map((t) => t.term)}::bytea[]) as t(item_id, term)
     )
-    insert into item_search_terms (account_id, item_kind, item_id, term)
-    select ${accountId}::uuid, 'message', item_id, term
-    from unnest(${terms.map((t) => t.itemId)}::uuid[], ${terms.map((t) => t.term)}::bytea[]) as t(item_id, term)`.execute(
-    trx,
-  );
+    insert into notifications (id, account_id, item_kind, item_id, user_id, channel, status, created_at)
+    select id, ${accountId}::uuid, item_kind, item_id, user_id, channel, 'queued', created_at
+    from unnest(${notification('id')}::uuid[], ${notification('itemKind')}::text[], ${notification('itemId')}::uuid[],
+      ${notification('userId')}::uuid[], ${notifications.map((n) => n.channel ?? 'email')}::text[],
+      ${notification('at')}::timestamptz[]) as n(id, item_kind, item_id, user_id, channel, created_at)`.execute(trx);
 };
 
 export type IntakeLookUp = { idempotencyKey: string; phoneBidx: Buffer | null; emailBidx: Buffer | null };
@@ -150,36 +190,6 @@ export const deleteSearchTerms = (trx: Trx, itemKind: 'message' | 'post', itemId
 
 export const deleteMessagesOfCaller = (trx: Trx, callerSubjectId: string) =>
   trx.deleteFrom('phone_messages').where('caller_subject_id', '=', callerSubjectId).returning('id').execute();
-
-export const insertNotifications = async (
-  trx: Trx,
-  rows: {
-    id: string;
-    accountId: string;
-    itemKind: 'message' | 'post';
-    itemId: string;
-    userId: string;
-    at: Date;
-    channel?: 'email' | 'sms';
-  }[],
-) => {
-  if (rows.length === 0) return;
-  await trx
-    .insertInto('notifications')
-    .values(
-      rows.map((r) => ({
-        id: r.id,
-        account_id: r.accountId,
-        item_kind: r.itemKind,
-        item_id: r.itemId,
-        user_id: r.userId,
-        channel: r.channel ?? ('email' as const),
-        status: 'queued' as const,
-        created_at: r.at,
-      })),
-    )
-    .execute();
-};
 
 export const listNotificationsForItem = (trx: Trx, itemKind: 'message' | 'post', itemId: string) =>
   trx

@@ -6,7 +6,7 @@
  * A form submitted twice (same idempotency key) records one message.
  *
  * Messages for one client that arrive while an earlier batch of theirs is being written go in together, in one
- * transaction with one statement per table (`src/kernel/batch.ts`): a busy front desk pays for a few round trips and
+ * transaction with one statement for all its rows (`src/kernel/batch.ts`): a busy front desk pays for a few round trips and
  * one commit per batch rather than per message. Each receptionist's answer still waits for its own message's commit.
  *
  * @example
@@ -22,15 +22,15 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { type Control, loadControls, requirePurpose } from '../kernel/policy/policy.ts';
 import { searchTerms } from '../kernel/search-terms.ts';
 import type { Recipient } from '../notifications/notifications.ts';
-import { findSubjectsByIndex, insertSubjects } from '../subjects/subject-repository.ts';
+import { findSubjectsByIndex } from '../subjects/subject-repository.ts';
 import { type PreparedSubject, prepareSubject } from '../subjects/subjects.ts';
 import { deliverMessageNotifications, queuedNotifications } from './deliver-notifications.ts';
 import {
   findIntakeContexts,
   findMessageByIdempotencyKey,
   type IntakeContext,
-  insertMessagesWithTerms,
-  insertNotifications,
+  insertIntakeBatch,
+  type QueuedNotification,
   type SealedMessage,
 } from './message-repository.ts';
 import { listMessageRecipients } from './recipients.ts';
@@ -190,9 +190,7 @@ const recordBatch = async (
         else throw error;
       }
     }
-    await insertSubjects(trx, batch.callers);
-    await insertMessagesWithTerms(trx, accountId, batch.messages, batch.terms);
-    await insertNotifications(trx, batch.notifications);
+    await insertIntakeBatch(trx, accountId, batch);
 
     return outcomes;
   });
@@ -203,7 +201,7 @@ type Batch = {
   callers: PreparedSubject[];
   messages: SealedMessage[];
   terms: { itemId: string; term: Buffer }[];
-  notifications: Parameters<typeof insertNotifications>[1];
+  notifications: QueuedNotification[];
   /** Receipts by idempotency key, so a form sent twice into one batch is recorded once. */
   byKey: Map<string, MessageReceipt>;
   /** Callers created in this batch, by the hex of their phone's and e-mail's blind index. */
