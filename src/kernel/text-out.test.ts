@@ -46,6 +46,11 @@ describe('writeJson', () => {
         ],
       },
       { toJSON: () => ({ replaced: true }) },
+      {
+        boxed: [new String('s'), new Number(1), new Boolean(false)],
+        bare: Object.assign(Object.create(null), { a: 1 }),
+      },
+      new Map([['a', 1]]),
     ];
     for (const value of values) {
       const out = textOut();

@@ -56,8 +56,12 @@ export const textOut = () => {
  * thousands of records reaches `out` in pieces (each record, `depth` levels down, is stringified whole).
  */
 export const writeJson = (out: TextOut, value: unknown, depth = 5): void => {
+  // Arrays and plain objects are walked; anything else (a Date, a boxed value, a class) is JSON.stringify's to write.
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
   const plain =
-    typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+    proto !== undefined &&
+    (Array.isArray(value) || proto === Object.prototype || proto === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function';
   if (depth === 0 || !plain) {
     out.write(JSON.stringify(value) ?? 'null');
     return;

@@ -210,6 +210,10 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     const html = strFromU8(zip['report.html'] as Uint8Array);
     expect(html).toContain('Yes, we hold personal data about you.');
     expect(html).toContain('Lovett Design');
+    // Times read as people write them in the report; data.json keeps the exact instant.
+    expect(html).not.toMatch(/<(td|dd)>\d{4}-\d{2}-\d{2}T/);
+    expect(html).toMatch(/<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/);
+    expect(strFromU8(zip['data.json'] as Uint8Array)).toMatch(/"callAt":"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/);
   });
 
   it('CC-10: the copy says why, on what basis, where from, to whom, for how long, and who controls it', async () => {

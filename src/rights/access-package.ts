@@ -749,7 +749,7 @@ h3 { font-size: 1.05rem; margin-bottom: .25rem; }
 table { width: 100%; border-collapse: collapse; font-size: .9rem; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #d8dce4; padding: .35rem .5rem; vertical-align: top; text-align: left; white-space: pre-wrap; }
 thead th { background: #f3f5f8; } table.record th { width: 14rem; background: #fbfcfd; font-weight: 600; }
-.note { color: #4d5566; font-size: .9rem; } .flag { background: #fff6d6; border: 1px solid #e8d48a; padding: .5rem .75rem; }
+.note { color: #4d5566; font-size: .9rem; } .flag { background: #fff6d6; border: 1px solid #e8d48a; padding: .5rem .75rem; } .flag h2 { margin-top: .5rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; } dt { font-weight: 600; } dd { margin: 0; }
 @media print { body { max-width: none; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }`;
 
@@ -786,8 +786,16 @@ const labelOf = (key: string) => {
 };
 
 /** A cell for people to read: roles by name ("receptionist", "a colleague at the business"), nested records inline. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z$/;
+
+/** "2026-11-23T09:00:00.000Z" as people read it, "2026-11-23 09:00 UTC"; data.json keeps the exact instant. */
+const readableTime = (value: string) =>
+  ISO_TIME.test(value) ? `${value.slice(0, 10)} ${value.slice(11, 16)} UTC` : value;
+
 const cellText = (value: unknown, key = ''): string => {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'string' && (key.endsWith('At') || key.endsWith('_at') || key === 'When'))
+    return readableTime(value);
   if (key === 'reviewedForOtherPeople' && isPlainObject(value)) {
     const mark = value as ReviewMark;
 
@@ -935,7 +943,7 @@ Print this page to keep it as a PDF.</p>
     out.write(`<section><h2 id="record-${index + 1}">${heading}</h2>
 <dl><dt>Name</dt><dd>${esc(p.person.name)}</dd><dt>E-mail</dt><dd>${esc(p.person.email)}</dd>
 <dt>Phone</dt><dd>${esc(p.person.phone)}</dd><dt>Recorded as</dt><dd>${esc(p.person.kind)}</dd>
-<dt>Where it came from</dt><dd>${esc(p.person.source)}</dd><dt>Since</dt><dd>${esc(p.person.createdAt)}</dd>
+<dt>Where it came from</dt><dd>${esc(p.person.source)}</dd><dt>Since</dt><dd>${esc(readableTime(p.person.createdAt))}</dd>
 <dt>Our reference</dt><dd>${esc(p.subjectId)}</dd></dl>
 `);
     for (const [name, rows] of Object.entries(p.datasets)) {
