@@ -80,7 +80,7 @@ export const writeJson = (out: TextOut, value: unknown, depth = 5): void => {
   }
   out.write('{');
   let first = true;
-  for (const [key, item] of Object.entries(value)) {
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     // ... and left out of an object.
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
     out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);

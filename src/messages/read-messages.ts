@@ -43,25 +43,38 @@ export type MessageView = {
 
 export const readCaller = async (deps: Deps, trx: Trx, subjectId: string): Promise<Caller> => {
   const callers = new Map<string, Caller>();
-  await readCallers(deps, trx, [subjectId], callers);
+  const found = await readCallerRows(trx, [subjectId], callers);
+  addCallers(callers, found, await deps.vault.openerFor(trx, callerBlobs(found)));
 
   return callers.get(subjectId) ?? { subjectId, name: null, phone: null, email: null };
 };
 
-/** The callers of `subjectIds` not yet in `callers`, read in one query and opened together, added to `callers`. */
-const readCallers = async (deps: Deps, trx: Trx, subjectIds: Iterable<string>, callers: Map<string, Caller>) => {
+type CallerRow = { id: string; name: Buffer | null; phone: Buffer | null; email: Buffer | null };
+
+/**
+ * The sealed rows of the callers in `subjectIds` not yet in `callers`, in one query. Those with no row left (erased)
+ * go into `callers` at once, with nothing to show.
+ */
+const readCallerRows = async (
+  trx: Trx,
+  subjectIds: Iterable<string>,
+  callers: Map<string, Caller>,
+): Promise<CallerRow[]> => {
   const wanted = [...new Set(subjectIds)].filter((id) => !callers.has(id));
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return [];
   const rows = await trx
     .selectFrom('subjects')
     .select(['id', 'name', 'phone', 'email'])
     .where('id', 'in', wanted)
     .execute();
-  const open = await deps.vault.openerFor(
-    trx,
-    rows.flatMap((r) => [r.name, r.phone, r.email]),
-  );
   for (const id of wanted) callers.set(id, { subjectId: id, name: null, phone: null, email: null });
+
+  return rows;
+};
+
+const callerBlobs = (rows: readonly CallerRow[]) => rows.flatMap((r) => [r.name, r.phone, r.email]);
+
+const addCallers = (callers: Map<string, Caller>, rows: readonly CallerRow[], open: Opener) => {
   for (const r of rows) {
     callers.set(r.id, {
       subjectId: r.id,
@@ -98,17 +111,17 @@ export const openMessages = async (
   rows: readonly MessageRow[],
   callers = new Map<string, Caller>(),
 ): Promise<MessageView[]> => {
-  const reading = readCallers(
-    deps,
+  const found = await readCallerRows(
     trx,
     rows.map((r) => r.caller_subject_id),
     callers,
   );
-  const open = await deps.vault.openerFor(
-    trx,
-    rows.flatMap((r) => [r.company, r.reason, r.body]),
-  );
-  await reading;
+  // A message is sealed under its caller's key: one opener for both, so each key is looked up once.
+  const open = await deps.vault.openerFor(trx, [
+    ...callerBlobs(found),
+    ...rows.flatMap((r) => [r.company, r.reason, r.body]),
+  ]);
+  addCallers(callers, found, open);
 
   return rows.map((row) => messageView(row, callers.get(row.caller_subject_id) as Caller, open));
 };
