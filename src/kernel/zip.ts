@@ -8,7 +8,7 @@
  * @example
  * const bytes = await zipFiles([{ name: 'report.html', data: Buffer.from(html) }], new Date())
  * // or, entry by entry as each is built:
- * const packing = [packEntry({ name: 'report.html', data: html }), packEntry({ name: 'data.json', data: json })]
+ * const packing = [packEntry({ name: 'report.html', data: htmlBytes }), packEntry({ name: 'data.json', data: jsonBytes })]
  * const same = zipPacked(await Promise.all(packing), new Date())
  */
 import { promisify } from 'node:util';

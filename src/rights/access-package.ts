@@ -9,8 +9,8 @@
  * marked in the JSON and the method explained in the report.
  *
  * @example
- * const { zip, counts } = await assemblePackage({ kind: 'access', packageId, requestId, generatedAt, expiresAt, answeredBy,
- *   policy: kernel.policyFile.file, people, roles })
+ * const { zip, counts } = await assemblePackage({ kind: 'access', packageId, requestId, generatedAt, expiresAt,
+ *   answeredBy, policy: kernel.policyFile.file, people, roles })
  */
 import { unzipSync } from 'fflate';
 import { type TextOut, textOut, utf8Chunks, writeJson } from '../kernel/text-out.ts';
@@ -785,13 +785,16 @@ const labelOf = (key: string) => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
-/** A cell for people to read: roles by name ("receptionist", "a colleague at the business"), nested records inline. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z$/;
 
 /** "2026-11-23T09:00:00.000Z" as people read it, "2026-11-23 09:00 UTC"; data.json keeps the exact instant. */
 const readableTime = (value: string) =>
   ISO_TIME.test(value) ? `${value.slice(0, 10)} ${value.slice(11, 16)} UTC` : value;
 
+/**
+ * A cell for people to read: roles by name ("receptionist", "a colleague at the business"), times without their
+ * seconds, nested records inline.
+ */
 const cellText = (value: unknown, key = ''): string => {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string' && (key.endsWith('At') || key.endsWith('_at') || key === 'When'))
