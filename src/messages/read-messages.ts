@@ -6,7 +6,6 @@
  * const message = await readMessage(kernel, trx, messageId) // null when absent
  * for await (const batch of streamMessagesForExport(kernel, accountId)) write(batch)
  */
-
 import type { Opener } from '../kernel/crypto/vault.ts';
 import type { Trx } from '../kernel/db/database.ts';
 import type { Kernel } from '../kernel/kernel.ts';
