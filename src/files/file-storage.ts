@@ -62,17 +62,20 @@ export const localFileStorage = (root: string): FileStorage => {
  */
 export const writeDurably = async (file: string, bytes: Uint8Array) => {
   const temporary = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.promises.open(temporary, 'w', 0o600);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
+    const handle = await fs.promises.open(temporary, 'w', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temporary, file);
   } catch (error) {
-    await handle.close();
+    // Nothing half-written is left under either name.
     await fs.promises.rm(temporary, { force: true });
     throw error;
   }
-  await handle.close();
-  await fs.promises.rename(temporary, file);
   const folder = await fs.promises.open(path.dirname(file), 'r');
   try {
     await folder.sync();

@@ -6,8 +6,8 @@
  * A form submitted twice (same idempotency key) records one message.
  *
  * Messages for one client that arrive while an earlier batch of theirs is being written go in together, in one
- * transaction with one statement for all its rows (`src/kernel/batch.ts`): a busy front desk pays for a few round trips and
- * one commit per batch rather than per message. Each receptionist's answer still waits for its own message's commit.
+ * transaction with one statement for all its rows (`src/kernel/batch.ts`): a busy front desk pays for a few round
+ * trips and one commit per batch rather than per message. Each receptionist's answer still waits for its own message's commit.
  *
  * @example
  * const receipt = await takeMessage(kernel, { accountId, actor, callerName: 'Ann Example', phone: '020 7946 0001',

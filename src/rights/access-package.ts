@@ -14,7 +14,7 @@
  */
 import { unzipSync } from 'fflate';
 import { type TextOut, textOut, utf8Chunks, writeJson } from '../kernel/text-out.ts';
-import { type PackedEntry, packEntry, zipPacked } from '../kernel/zip.ts';
+import { zipWriter } from '../kernel/zip.ts';
 import { describeBasis, describeMechanism, describeRetention, retentionFor } from '../policy/describe.ts';
 import { LEGAL_BASES } from '../policy/dpv.ts';
 import type { PolicyFile } from '../policy/policy-schema.ts';
@@ -1066,24 +1066,8 @@ const README = (kind: PackageKind) =>
 
 const history = (input: PackageInput) => input.people.flatMap((p) => p.processingHistory);
 
-/**
- * The ZIP's files, each handed to the thread pool for compression as soon as it is written, so the next is built
- * while the last is deflated. The archive lists them in the order they were added.
- */
-const zipBuilder = () => {
-  const packing: Promise<PackedEntry>[] = [];
-  // Compression runs from the first file on; a failure surfaces when the archive is finished (below), not before.
-  const add = (name: string, content: string | Uint8Array, store = false) => {
-    const entry = packEntry({ name, data: typeof content === 'string' ? Buffer.from(content) : content, store });
-    entry.catch(() => {});
-    packing.push(entry);
-  };
-
-  return { add, finish: async (modified: Date) => zipPacked(await Promise.all(packing), modified) };
-};
-
 const assembleAccess = async (input: PackageInput): Promise<AssembledPackage> => {
-  const zip = zipBuilder();
+  const zip = zipWriter();
   zip.add('README.txt', README('access'));
   const { people, redactedFields } = prepare(input);
   const about = describeProcessing(input.policy, input.answeredBy, history(input));
@@ -1128,7 +1112,7 @@ const assembleAccess = async (input: PackageInput): Promise<AssembledPackage> =>
     );
   }
   // Scans are already compressed (PDF, JPEG, PNG): stored as they are, not deflated again.
-  for (const p of input.people) for (const f of p.files) if (f.bytes) zip.add(filePath(f), f.bytes, true);
+  for (const p of input.people) for (const f of p.files) if (f.bytes) zip.add(filePath(f), f.bytes, { store: true });
 
   return {
     zip: await zip.finish(input.generatedAt),
@@ -1183,7 +1167,7 @@ const assemblePortability = async (input: PackageInput): Promise<AssembledPackag
   };
   const counts = countRecords(data.people);
   const html = portabilityReport(input, about, counts, excluded);
-  const zip = zipBuilder();
+  const zip = zipWriter();
   zip.add('README.txt', README('portability'));
   zip.add('report.html', html);
   const json = utf8Chunks();
