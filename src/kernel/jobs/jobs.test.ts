@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../../test/support/kernel.ts';
+import type { Database } from '../db/database.ts';
 import { createJobs } from './jobs.ts';
 
 /** Resolves with what the handler reports, or fails the test with `what` if nothing comes (a guard, not a timing check). */
@@ -75,6 +76,51 @@ describe(createJobs.name, () => {
       { name: 'test.stop-after-failure', state: 'failed' },
       { name: 'test.stop-after-success', state: 'completed' },
     ]);
+  });
+
+  it('runs and completes the jobs a fetch in flight when stop() began brings back, before stop() returns', async () => {
+    // The worker's first fetch is held until stop() has begun; pg-boss's own stop() does not wait for it.
+    let holdNextFetch = true;
+    let releaseFetch = () => {};
+    const fetchHeld = deferred<void>('the held fetch');
+    let stopped = false;
+    const queriesAfterStop: string[] = [];
+    const db: Database = {
+      ...kernel.db,
+      executeSql: async (text, values) => {
+        if (stopped) queriesAfterStop.push(text.trim().slice(0, 40));
+        if (holdNextFetch && text.includes('SKIP LOCKED')) {
+          holdNextFetch = false;
+          fetchHeld.resolve();
+          await new Promise<void>((resolve) => {
+            releaseFetch = resolve;
+          });
+        }
+
+        return kernel.db.executeSql(text, values);
+      },
+    };
+    const jobs = createJobs(db);
+    await jobs.start();
+    const id = await jobs.send('test.fetched-while-stopping', {});
+    const ran: string[] = [];
+    await jobs.work('test.fetched-while-stopping', async () => {
+      await kernel.db.executeSql('select 1');
+      ran.push('handler');
+    });
+    await fetchHeld.promise;
+
+    const stopping = jobs.stop();
+    // Released after pg-boss has found no job running and shut down; released sooner, pg-boss would wait for it itself.
+    setTimeout(() => releaseFetch(), 100);
+    await stopping;
+    stopped = true;
+
+    expect(ran).toEqual(['handler']);
+    const states = await kernel.db.executeSql('select state from pgboss.job where id = $1', [id]);
+    expect(states.rows).toEqual([{ state: 'completed' }]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(queriesAfterStop).toEqual([]);
   });
 
   it('enqueues a job with a singleton key and period only once in that period', async () => {

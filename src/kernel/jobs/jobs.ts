@@ -34,17 +34,19 @@ export type Jobs = {
 export const createJobs = (db: Database): Jobs => {
   // pg-boss marks a finished job complete (or failed) without awaiting the write, and its stop() can return first:
   // the writes still in flight are tracked so that stop() lets them land before the database closes under them.
+  // Likewise a worker whose fetch is in flight when stop() begins still runs the jobs it gets, after pg-boss's stop()
+  // has returned: running handlers are tracked too.
   const inFlight = new Set<Promise<unknown>>();
-  const executeSql = (text: string, values?: unknown[]) => {
-    const query = db.executeSql(text, values);
-    inFlight.add(query);
-    query.then(
-      () => inFlight.delete(query),
-      () => inFlight.delete(query),
+  const track = <T>(work: Promise<T>) => {
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
     );
 
-    return query;
+    return work;
   };
+  const executeSql = (text: string, values?: unknown[]) => track(db.executeSql(text, values));
   const boss = new PgBoss({
     db: { executeSql },
     schema: 'pgboss',
@@ -69,7 +71,12 @@ export const createJobs = (db: Database): Jobs => {
       // Wait for running jobs to finish before the database closes under them: a job still running when the wait
       // ends is failed by pg-boss through a pool that is gone. On a loaded machine a sweep can take seconds.
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
-      await Promise.allSettled([...inFlight]);
+      // A settled fetch lets its worker start a handler, and a handler's end starts the completion write: wait until
+      // a whole turn of the event loop passes with nothing in flight.
+      while (inFlight.size > 0) {
+        await Promise.allSettled([...inFlight]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
     send: async (name, payload, options) => {
       await ensureQueue(name);
@@ -78,9 +85,13 @@ export const createJobs = (db: Database): Jobs => {
     },
     work: async (name, handler) => {
       await ensureQueue(name);
-      await boss.work(name, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
-        for (const job of jobs) await handler(job.data as never);
-      });
+      await boss.work(name, { batchSize: 10, pollingIntervalSeconds: 1 }, (jobs) =>
+        track(
+          (async () => {
+            for (const job of jobs) await handler(job.data as never);
+          })(),
+        ),
+      );
     },
   };
 };
