@@ -464,6 +464,12 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
   });
 
   it('CC-10: the provider answers for its own data as controller, and says so when it holds nothing', async () => {
+    const keys = () =>
+      kernel.db.tenant(
+        PROVIDER_ACCOUNT_ID,
+        async (trx) => (await trx.selectFrom('subject_keys').select('subject_id').execute()).length,
+      );
+    const keysBefore = await keys();
     const nothing = await completeRequest(kernel, SUBJECT_DATA_SOURCES, {
       accountId: PROVIDER_ACCOUNT_ID,
       requestId: access.requestId,
@@ -472,6 +478,8 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
     });
     expect(nothing.packageId).toBeUndefined();
     expect(nothing.summary).toMatch(/holds no personal data about you, apart from your request itself/);
+    // No package, so no package key is left behind either.
+    expect(await keys()).toBe(keysBefore);
 
     const subscriber = { name: 'Bea Quill', email: 'bea.quill@example.test' };
     const subjectId = await kernel.db.tenant(PROVIDER_ACCOUNT_ID, (trx) =>

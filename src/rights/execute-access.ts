@@ -13,13 +13,21 @@ import crypto from 'node:crypto';
 import { fileStorageFor } from '../files/file-storage.ts';
 import { readFile } from '../files/files.ts';
 import { recordAudit } from '../kernel/audit/audit.ts';
+import { beforeCommit } from '../kernel/db/database.ts';
 import { PROVIDER_ACCOUNT_ID } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import { getSubjectRow } from '../subjects/subject-repository.ts';
 import { exportSubject } from '../subjects/subjects.ts';
 import { assemblePackage, DATASETS, type GatheredPerson, type PackageKind, userIdsIn } from './access-package.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor, KeptRecord } from './complete-request.ts';
-import { accountName, actorRoles, insertPackage, listLegalHolds, listMarketingSends } from './package-repository.ts';
+import {
+  accountName,
+  actorRolesAbout,
+  actorRolesOf,
+  insertPackage,
+  listLegalHolds,
+  listMarketingSends,
+} from './package-repository.ts';
 
 /**
  * How long the download link works. Long enough for someone who checks e-mail rarely, or is away, to fetch it (and
@@ -115,6 +123,14 @@ const executePackage =
       ? Promise.resolve(file.controller.tradingName ?? file.controller.name)
       : accountName(trx, accountId);
     naming.catch(() => {}); // awaited below, unless the review check throws first
+    const now = deps.clock.now();
+    const packageId = crypto.randomUUID();
+    // Also sent ahead of the gathering, which the connection then runs while these are answered: the package's key
+    // (destroyed again below if no one is left to copy) and the roles of those who acted on the people's data.
+    const keying = deps.vault.createKey(trx, accountId, packageId, deps.clock);
+    keying.catch(() => {}); // awaited below
+    const knownRoles = actorRolesAbout(trx, accountId, ctx.subjectIds);
+    knownRoles.catch(() => {}); // awaited below
     const people: GatheredPerson[] = [];
     const gone: string[] = [];
     for (const subjectId of ctx.subjectIds) {
@@ -132,7 +148,9 @@ const executePackage =
     }
     const goneOutcomes = gone.map((subjectId) => ({ subjectId, done: 'nothing held (no longer on record)', kept: [] }));
     const name = await naming;
+    await keying;
     if (people.length === 0) {
+      await deps.vault.destroyKey(trx, packageId);
       return {
         summary: `${name} holds no personal data about you, apart from your request itself.`,
         kept: [],
@@ -140,14 +158,8 @@ const executePackage =
       };
     }
 
-    const now = deps.clock.now();
-    const packageId = crypto.randomUUID();
     const expiresAt = new Date(now.getTime() + PACKAGE_LIFETIME_DAYS * DAY);
-    // The package's key is written while the roles are read; both before the package is built.
-    const [roles] = await Promise.all([
-      actorRoles(trx, accountId, ctx.subjectIds, userIdsIn(people)),
-      deps.vault.createKey(trx, accountId, packageId, deps.clock),
-    ]);
+    const roles = await actorRolesOf(trx, accountId, userIdsIn(people), await knownRoles);
     const assembled = await assemblePackage({
       kind,
       packageId,
@@ -162,10 +174,11 @@ const executePackage =
     });
     const sealed = await deps.vault.sealBytes(trx, packageId, PACKAGE_FIELD, Buffer.from(assembled.zip));
     const records = Object.values(assembled.counts).reduce((n, c) => n + c, 0);
-    // The bytes are written while the row is inserted, both before the transaction commits: if it fails, the bytes
-    // are left sealed under a key that was never committed, so they are unreadable.
+    // The bytes are written (and synced) while the request is closed, and are on disk before the transaction
+    // commits: if it fails, they are left sealed under a key that was never committed, so they are unreadable.
     const storing = fileStorageFor(deps.config).put(packageStorageKey(accountId, packageId), sealed);
-    storing.catch(() => {}); // awaited below
+    storing.catch(() => {}); // awaited before commit
+    if (!beforeCommit(trx, () => storing)) await storing;
     await insertPackage(trx, {
       id: packageId,
       accountId,
@@ -174,7 +187,6 @@ const executePackage =
       createdAt: now,
       expiresAt,
     });
-    await storing;
     await recordAudit(trx, deps.clock, {
       accountId,
       actor: ctx.actor,

@@ -93,28 +93,42 @@ export const listLegalHolds = (trx: Trx, subjectId: string) =>
     .orderBy('placed_at')
     .execute();
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * The role each user acted in, from the account's audit trail (the tenant cannot read `users`, and the trail is
- * what was true when they acted). The person's own events first (indexed), then the account's for any left over.
+ * The role each user acted in about these people, from the account's audit trail (the tenant cannot read `users`,
+ * and the trail is what was true when they acted). Indexed by person: it can be read before their records are.
  */
-export const actorRoles = async (trx: Trx, accountId: string, subjectIds: readonly string[], userIds: string[]) => {
+export const actorRolesAbout = async (trx: Trx, accountId: string, subjectIds: readonly string[]) => {
   const roles = new Map<string, string>();
-  const wanted = userIds.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(u));
-  if (wanted.length === 0) return roles;
-  const about =
-    subjectIds.length === 0
-      ? []
-      : await trx
-          .selectFrom('audit_events')
-          .select(['actor_id', 'actor_role'])
-          .distinct()
-          .where('account_id', '=', accountId)
-          .where('subject_id', 'in', subjectIds)
-          .where('actor_id', 'in', wanted)
-          .where('actor_role', 'is not', null)
-          .execute();
-  for (const r of about) if (r.actor_id && r.actor_role) roles.set(r.actor_id, r.actor_role);
-  const left = wanted.filter((u) => !roles.has(u));
+  if (subjectIds.length === 0) return roles;
+  const rows = await trx
+    .selectFrom('audit_events')
+    .select(['actor_id', 'actor_role'])
+    .distinct()
+    .where('account_id', '=', accountId)
+    .where('subject_id', 'in', subjectIds)
+    .where('actor_id', 'is not', null)
+    .where('actor_role', 'is not', null)
+    .execute();
+  for (const r of rows) if (r.actor_id && r.actor_role) roles.set(r.actor_id, r.actor_role);
+
+  return roles;
+};
+
+/**
+ * The roles of `userIds`: those in `known` (from `actorRolesAbout`), then the account's trail for any left over (a
+ * user who wrote a record about the person without an audit event naming them).
+ */
+export const actorRolesOf = async (trx: Trx, accountId: string, userIds: string[], known: Map<string, string>) => {
+  const roles = new Map<string, string>();
+  const left: string[] = [];
+  for (const u of userIds) {
+    if (!UUID.test(u)) continue;
+    const role = known.get(u);
+    if (role) roles.set(u, role);
+    else left.push(u);
+  }
   if (left.length > 0) {
     const rest = await trx
       .selectFrom('audit_events')
