@@ -23,6 +23,7 @@ import {
   setRequestSubjectOutcome,
   updateRequest,
 } from './rights-repository.ts';
+import { PASSED_ON, purposesUsedFor, RECIPIENTS_EVENT, recipientsFor, recipientsSentence } from './tell-recipients.ts';
 import { personContact } from './view-request.ts';
 
 export type ExecutionDeps = Pick<
@@ -94,19 +95,28 @@ export const completeRequest = async (
     }
     if (request.fee_status === 'requested') throw new AppError('CONFLICT', 'A fee is still awaited');
     const covered = await listRequestSubjects(trx, request.id);
-    const executor = EXECUTORS[request.kind as RightsRequestKind];
-    const result = await executor({
+    const subjectIds = covered.map((s) => s.subject_id);
+    const kind = request.kind as RightsRequestKind;
+    // Read before the executor runs: an erasure leaves nothing to read it from.
+    const purposes = PASSED_ON.has(kind) ? purposesUsedFor(trx, subjectIds) : Promise.resolve(new Set<string>());
+    purposes.catch(() => {}); // awaited below, unless the executor throws first
+    const result = await EXECUTORS[kind]({
       deps,
       trx,
       accountId: input.accountId,
       request,
-      subjectIds: covered.map((s) => s.subject_id),
+      subjectIds,
       actor: input.actor,
       input: input.input,
       sources,
     });
+    const recipients = recipientsFor(deps.policyFile.file, await purposes);
     const now = deps.clock.now();
-    const personFacing = { summary: result.summary, kept: result.kept, packageId: result.packageId ?? null };
+    const personFacing = {
+      summary: `${result.summary}${recipientsSentence(recipients)}`,
+      kept: result.kept,
+      packageId: result.packageId ?? null,
+    };
     // Writes to separate rows, sent together: the connection runs them back to back.
     await Promise.all([
       ...result.subjects.map((s) =>
@@ -130,6 +140,19 @@ export const completeRequest = async (
         actorRole: input.actor.role,
         details: { subjects: result.subjects.length, kept: result.kept.length },
       }),
+      ...(recipients.length > 0
+        ? [
+            insertRequestEvent(trx, {
+              accountId: input.accountId,
+              requestId: request.id,
+              event: RECIPIENTS_EVENT,
+              at: now,
+              actorId: input.actor.id,
+              actorRole: input.actor.role,
+              details: { recipients },
+            }),
+          ]
+        : []),
     ]);
     await recordAudit(trx, deps.clock, {
       accountId: input.accountId,
@@ -141,7 +164,7 @@ export const completeRequest = async (
       details: { kind: request.kind, subjects: result.subjects.length, kept: result.kept.length },
     });
 
-    return { kind: request.kind, result };
+    return { kind: request.kind, result: { ...result, summary: personFacing.summary, recipientsToTell: recipients } };
   });
   const outcome = await answering.catch(async (error: unknown) => {
     await contacting.catch(() => {}); // nothing of this call is left running once it has failed

@@ -14,6 +14,7 @@ import { downloadPackage, packageReport, packageReportForStaff } from './package
 import { reviewPackage } from './review-package.ts';
 import { rightsGuide } from './rights-guide.ts';
 import { logStaffRequest, submitPortalRequest, submitRequest } from './submit-request.ts';
+import { recordRecipientTold, ZRecipientTold } from './tell-recipients.ts';
 import { markVerified, verifyByCode } from './verify-request.ts';
 import { listQueue, requestStatus, rightsDashboard, viewRequest } from './view-request.ts';
 
@@ -26,6 +27,7 @@ const ZPerson = {
   details: ZDetails,
 };
 const ZRequestParams = z.object({ requestId: z.uuid() });
+const ZRecipientParams = z.object({ requestId: z.uuid(), recipientId: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/) });
 const ZQueueQuery = z.object({
   status: z.union([z.literal('open'), z.enum(RIGHTS_REQUEST_STATUSES)]).optional(),
   kind: ZKind.optional(),
@@ -288,6 +290,26 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           requestId: request.params.requestId,
           actor: actorOf(request),
           action: request.body,
+        }),
+    );
+
+    app.post(
+      `${prefix}/requests/:requestId/recipients/:recipientId/told`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Record that a recipient of the person’s data was told of the outcome (Art. 19)',
+          params: ZRecipientParams,
+          body: ZRecipientTold,
+        },
+      },
+      async (request) =>
+        recordRecipientTold(kernel, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          actor: actorOf(request),
+          recipientId: request.params.recipientId,
+          how: request.body.how,
         }),
     );
 

@@ -25,6 +25,7 @@ import {
   type QueueFilter,
   requestStatistics,
 } from './rights-repository.ts';
+import { recipientsView } from './tell-recipients.ts';
 
 type Deps = Pick<Kernel, 'db' | 'vault' | 'clock' | 'policyFile'>;
 
@@ -169,6 +170,7 @@ export const viewRequest = async (deps: Deps, input: { accountId: string; reques
         })),
       ),
       legalHolds: holds.map((h) => ({ ...h, placed_at: h.placed_at.toISOString() })),
+      recipientsToTell: recipientsView(events),
       packages: packages.map((p) => ({
         id: p.id,
         status: p.status,

@@ -163,4 +163,57 @@ describe('rights requests over HTTP', () => {
     expect((await byName(person.name)).map((s) => s.id)).not.toContain(person.subjectId);
     expect(mailTo(person.email, 'Your request has been answered')).toBe(true);
   });
+
+  it('Art. 19: rectification and erasure are passed on to the recipients of the data; staff record each as told', async () => {
+    const view = async (requestId: string) =>
+      (await server.app.inject({ method: 'GET', url: `/api/rights/requests/${requestId}`, headers: as(staff) })).json();
+    const told = (requestId: string, recipientId: string, how: unknown) =>
+      server.app.inject({
+        method: 'POST',
+        url: `/api/rights/requests/${requestId}/recipients/${recipientId}/told`,
+        headers: as(staff),
+        payload: { how },
+      });
+    // The person's note was written for service delivery, whose recipient in the policy is the client business.
+    const recipient = server.kernel.policyFile.file.recipients.find((r) => r.id === 'client_authorised');
+    expect(recipient?.purposes).toEqual(['service_delivery']);
+
+    const person = await requestAbout('rectification');
+    expect((await told(person.requestId, 'client_authorised', 'E-mailed them')).statusCode).toBe(404);
+    const fixed = await complete(person.requestId, {
+      corrections: { subjectId: person.subjectId, name: 'Oriel Vance-Pryor' },
+    });
+    expect(fixed.statusCode).toBe(200);
+    expect(fixed.json().summary).toContain(`disclosed your data to: ${recipient?.name}.`);
+    expect((await view(person.requestId)).recipientsToTell).toEqual([
+      { id: 'client_authorised', name: recipient?.name, toldAt: null, toldByRole: null, how: null },
+    ]);
+
+    expect((await told(person.requestId, 'client_authorised', '')).statusCode).toBe(400);
+    expect((await told(person.requestId, 'payment_processor', 'E-mailed them')).statusCode).toBe(404);
+    const ok = await told(person.requestId, 'client_authorised', 'E-mailed the client’s office manager');
+    expect(ok.statusCode).toBe(200);
+    expect((await told(person.requestId, 'client_authorised', 'Again')).statusCode).toBe(409);
+    expect((await view(person.requestId)).recipientsToTell).toEqual([
+      {
+        id: 'client_authorised',
+        name: recipient?.name,
+        toldAt: expect.any(String),
+        toldByRole: 'privacy_officer',
+        how: 'E-mailed the client’s office manager',
+      },
+    ]);
+
+    // Read before the erasure, which leaves no record of the person to read them from afterwards.
+    const erased = await requestAbout('erasure');
+    expect((await complete(erased.requestId)).statusCode).toBe(200);
+    expect((await view(erased.requestId)).recipientsToTell.map((r: { id: string }) => r.id)).toEqual([
+      'client_authorised',
+    ]);
+
+    // An objection is not passed on: there is nothing to tell recipients.
+    const objection = await requestAbout('object_direct_marketing');
+    expect((await complete(objection.requestId)).statusCode).toBe(200);
+    expect((await view(objection.requestId)).recipientsToTell).toEqual([]);
+  });
 });
