@@ -289,6 +289,20 @@ describe('rights request screens in Chromium', () => {
     await page.getByRole('region', { name: 'Outcome' }).waitFor();
     await page.locator('.page-header').getByText('Completed', { exact: true }).waitFor();
 
+    // Art. 19: those the staff member's data went to are listed, and each is recorded as told.
+    const recipients = page.getByRole('region', { name: 'Recipients to tell' });
+    const toTell = await recipients.getByRole('button', { name: 'Record as told' }).count();
+    expect(toTell).toBeGreaterThan(0);
+    await recipients.getByRole('button', { name: 'Record as told' }).first().click();
+    const tell = page.getByRole('dialog', { name: /^Record as told: / });
+    await tell.getByLabel('How they were told').fill('E-mailed their privacy team');
+    await check(page, 'desktop-rights-16-recipient-told-dialog', { fullPage: false });
+    await tell.getByRole('button', { name: 'Record' }).click();
+    await page.getByText(/ recorded as told$/).waitFor();
+    await recipients.getByText(/E-mailed their privacy team/).waitFor();
+    expect(await recipients.getByRole('button', { name: 'Record as told' }).count()).toBe(toTell - 1);
+    await check(page, 'desktop-rights-17-recipients');
+
     await page.getByRole('button', { name: 'Lift…' }).click();
     const lift = page.getByRole('dialog', { name: 'Lift the restriction?' });
     await lift.getByRole('button', { name: 'Tell them and lift' }).click();

@@ -148,7 +148,17 @@ export type RightsRequest = {
   subjects: CoveredSubject[];
   legalHolds: LegalHold[];
   packages: AccessPackage[];
+  /** Art. 19: those the person's data went to, to be told of a rectification, erasure or restriction. */
+  recipientsToTell: RecipientToTell[];
   parts: RequestPart[];
+};
+
+export type RecipientToTell = {
+  id: string;
+  name: string;
+  toldAt: string | null;
+  toldByRole: string | null;
+  how: string | null;
 };
 
 export const REFUSAL_REASONS = [
@@ -258,6 +268,9 @@ export const rightsApi = (audience: RightsAudience) => {
     /** Art. 18(3): the person is e-mailed first; only then is the restriction lifted. */
     liftRestriction: (id: string): Promise<{ lifted: number }> =>
       apiRequest('POST', `${requestPath(id)}/lift-restriction`),
+    /** Art. 19: records that a recipient was told of the outcome, and how (or why it was impossible). */
+    recipientTold: (id: string, recipientId: string, how: string): Promise<RecipientToTell> =>
+      apiRequest('POST', `${requestPath(id)}/recipients/${encodeURIComponent(recipientId)}/told`, { how }),
     placeHold: (hold: NewLegalHold): Promise<{ holdId: string }> => apiRequest('POST', `${prefix}/legal-holds`, hold),
     liftHold: (holdId: string): Promise<{ ok: true }> =>
       apiRequest('POST', `${prefix}/legal-holds/${encodeURIComponent(holdId)}/lift`),

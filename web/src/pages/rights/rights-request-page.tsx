@@ -5,15 +5,24 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 import { formatDateTime } from '../../format.ts';
-import type { LegalHold, RequestOutcome, RightsApi, RightsAudience, RightsRequest } from '../../rights-api.ts';
+import type {
+  LegalHold,
+  RecipientToTell,
+  RequestOutcome,
+  RightsApi,
+  RightsAudience,
+  RightsRequest,
+} from '../../rights-api.ts';
 import { Alert } from '../../ui/alert.tsx';
 import { Badge } from '../../ui/badge.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Card } from '../../ui/card.tsx';
 import { EmptyState } from '../../ui/empty-state.tsx';
+import { Field, Textarea } from '../../ui/field.tsx';
 import { ClockIcon, UsersIcon } from '../../ui/icons.tsx';
 import { PageHeader } from '../../ui/page-header.tsx';
 import { Skeleton, SkeletonRows } from '../../ui/spinner.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import { useResource } from '../../use-resource.ts';
 import { ErrorPanel } from '../error-panel.tsx';
 import {
@@ -44,6 +53,7 @@ import {
   rightsScope,
   subjectKindLabel,
 } from './rights-shared.tsx';
+import { StepDialog } from './step-dialog.tsx';
 
 const clockOf = (request: RightsRequest) => ({
   status: request.status,
@@ -166,6 +176,9 @@ const RequestBody = ({
             <ClosedAnswer scope={scope} request={request} reload={reload} />
           )}
         </Card>
+        {request.recipientsToTell.length > 0 ? (
+          <RecipientsCard scope={scope} request={request} reload={reload} />
+        ) : null}
         {request.parts.length > 0 ? <PartsCard request={request} /> : null}
         <HistoryCard request={request} />
       </div>
@@ -596,6 +609,84 @@ const CoveredCard = ({
           reload();
         }}
       />
+    </Card>
+  );
+};
+
+const RecipientsCard = ({
+  scope,
+  request,
+  reload,
+}: {
+  scope: RightsScope;
+  request: RightsRequest;
+  reload: () => void;
+}) => {
+  const [telling, setTelling] = useState<RecipientToTell | null>(null);
+  const [how, setHow] = useState('');
+  const toast = useToast();
+  const left = request.recipientsToTell.filter((r) => !r.toldAt).length;
+  return (
+    <Card
+      title="Recipients to tell"
+      id="recipients"
+      description="Those the person's data was disclosed to must be told of this (GDPR Art. 19), unless that proves impossible. Record each one once done; the person's answer names them."
+      actions={left > 0 ? <Badge tone="warning">{left} to tell</Badge> : <Badge tone="success">All told</Badge>}
+    >
+      <ul className="covered-list covered-list-plain">
+        {request.recipientsToTell.map((r) => (
+          <li key={r.id} className="covered-item">
+            <div className="covered-head">
+              <strong>{r.name}</strong>
+              {r.toldAt ? <Badge tone="success">Told</Badge> : <Badge tone="warning">Not yet</Badge>}
+            </div>
+            {r.toldAt ? (
+              <p className="muted">
+                {formatDateTime(r.toldAt)} · {actorLabel(r.toldByRole)} · {r.how}
+              </p>
+            ) : (
+              <Button
+                size="sm"
+                onClick={() => {
+                  setHow('');
+                  setTelling(r);
+                }}
+              >
+                Record as told
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <StepDialog
+        open={telling !== null}
+        title={telling ? `Record as told: ${telling.name}` : 'Record as told'}
+        description={<p>Say how and when they were told, or why it proved impossible. This goes in the history.</p>}
+        submitLabel="Record"
+        canSubmit={how.trim().length >= 5}
+        onClose={() => setTelling(null)}
+        onSubmit={async () => {
+          if (!telling) return;
+          await scope.api.recipientTold(request.id, telling.id, how.trim());
+          toast.show(`${telling.name} recorded as told`);
+          setTelling(null);
+          reload();
+        }}
+      >
+        <Field label="How they were told" hint="For example: e-mailed their privacy team on 6 December.">
+          {(control) => (
+            <Textarea
+              {...control}
+              data-autofocus
+              value={how}
+              onChange={(e) => setHow(e.target.value)}
+              rows={3}
+              maxLength={500}
+              required
+            />
+          )}
+        </Field>
+      </StepDialog>
     </Card>
   );
 };

@@ -130,6 +130,8 @@ const EVENT_LABEL: Record<string, string> = {
   completed: 'Answered',
   expired: 'Expired',
   restriction_lifted: 'Restriction lifted',
+  recipients_to_tell: 'Recipients to tell listed (Art. 19)',
+  recipient_told: 'A recipient was told',
 };
 
 const humanize = (value: string): string => value.replace(/[_-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
