@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../../test/support/kernel.ts';
 import { createClientAccount } from '../../accounts/accounts.ts';
 import { ephemeralKeyring } from './keyring.ts';
-import { createVault } from './vault.ts';
+import { createVault, KEY_CACHE_MS } from './vault.ts';
 
 describe(createVault.name, () => {
   let kernel: TestKernel;
@@ -160,6 +160,49 @@ describe(createVault.name, () => {
         await trx.selectFrom('subject_keys').select('subject_id').where('subject_id', '=', subjectId).execute(),
       ).toEqual([]);
     });
+  });
+
+  it('stops opening, once its cached copy expires, what was sealed under a key another process destroyed', async () => {
+    let now = 0;
+    const here = createVault({ keyring: kernel.keyring, now: () => now });
+    const elsewhere = createVault({ keyring: kernel.keyring });
+    const subjectId = await newKey();
+    const blob = await kernel.db.tenant(accountId, (trx) =>
+      kernel.vault.seal(trx, subjectId, 'contact_notes.body', 'Parcel for flat 2'),
+    );
+    const open = () =>
+      kernel.db.tenant(accountId, async (trx) => [
+        await here.open(trx, blob, 'contact_notes.body'),
+        (await here.openerFor(trx, [blob]))(blob, 'contact_notes.body'),
+      ]);
+    expect(await open()).toEqual(['Parcel for flat 2', 'Parcel for flat 2']);
+
+    await kernel.db.tenant(accountId, (trx) => elsewhere.destroyKey(trx, subjectId));
+    now += KEY_CACHE_MS - 1;
+    expect(await open()).toEqual(['Parcel for flat 2', 'Parcel for flat 2']);
+    now += 1;
+    expect(await open()).toEqual([null, null]);
+  });
+
+  it('does not cache again a key it destroyed, read by a transaction that saw it before the erasure committed', async () => {
+    const vault = createVault({ keyring: kernel.keyring, now: () => 0 });
+    const subjectId = await newKey();
+    const blob = await kernel.db.tenant(accountId, (trx) =>
+      kernel.vault.seal(trx, subjectId, 'contact_notes.body', 'Keys left at reception'),
+    );
+    // The erasure is still uncommitted (here: rolled back) while another transaction reads the key row.
+    await expect(
+      kernel.db.tenant(accountId, async (trx) => {
+        await vault.destroyKey(trx, subjectId);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await kernel.db.tenant(accountId, (trx) => vault.open(trx, blob, 'contact_notes.body'))).toBe(
+      'Keys left at reception',
+    );
+    // Had that read been cached, it would outlive the key row.
+    await kernel.db.system((trx) => trx.deleteFrom('subject_keys').where('subject_id', '=', subjectId).execute());
+    expect(await kernel.db.tenant(accountId, (trx) => vault.open(trx, blob, 'contact_notes.body'))).toBeNull();
   });
 
   it('refuses to seal anything new for a subject whose key was destroyed', async () => {

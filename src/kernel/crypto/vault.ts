@@ -67,17 +67,49 @@ export type SubjectKeyRow = {
 
 const CACHE_LIMIT = 20_000;
 
-export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
-  const cache = new Map<string, Buffer>();
+/**
+ * How long an unwrapped data key is used from memory before it is read again. Another server process (or job
+ * worker) that destroys a key cannot reach this cache: after this long, at the latest, this process stops opening
+ * what was sealed under it too.
+ */
+export const KEY_CACHE_MS = 60_000;
+
+export const createVault = ({
+  keyring,
+  now = () => performance.now(),
+}: {
+  keyring: Keyring;
+  /** Milliseconds on any monotonic scale, for the cache's expiry (tests pass their own). */
+  now?: () => number;
+}): Vault => {
+  const cache = new Map<string, { key: Buffer; until: number }>();
+  // Keys destroyed by this process, never cached again: a transaction that read one before the erasure committed
+  // must not put it back. Kept as long as a cached key would live (by then any such reader has finished).
+  const destroyed = new Map<string, number>();
 
   const remember = (subjectId: string, key: Buffer) => {
+    const at = now();
+    const gone = destroyed.get(subjectId);
+    if (gone !== undefined) {
+      if (gone > at) return;
+      destroyed.delete(subjectId);
+    }
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(subjectId, key);
+    cache.set(subjectId, { key, until: at + KEY_CACHE_MS });
+  };
+
+  const cached = (subjectId: string): Buffer | undefined => {
+    const entry = cache.get(subjectId);
+    if (!entry) return undefined;
+    if (entry.until > now()) return entry.key;
+    cache.delete(subjectId);
+
+    return undefined;
   };
 
   const keyFor = async (trx: Trx, subjectId: string): Promise<Buffer | null> => {
-    const cached = cache.get(subjectId);
-    if (cached) return cached;
+    const hit = cached(subjectId);
+    if (hit) return hit;
     const row = await trx
       .selectFrom('subject_keys')
       .select(['wrapped', 'kek_id'])
@@ -100,8 +132,8 @@ export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
       const hex = blob.toString('hex', 1, 17);
       if (keys.has(hex) || missing.has(hex)) continue;
       const keyId = keyIdOf(blob);
-      const cached = cache.get(keyId);
-      if (cached) keys.set(hex, cached);
+      const hit = cached(keyId);
+      if (hit) keys.set(hex, hit);
       else missing.set(hex, keyId);
     }
     if (missing.size > 0) {
@@ -179,6 +211,8 @@ export const createVault = ({ keyring }: { keyring: Keyring }): Vault => {
     },
     destroyKey: async (trx, subjectId) => {
       cache.delete(subjectId);
+      if (destroyed.size >= CACHE_LIMIT) destroyed.delete(destroyed.keys().next().value as string);
+      destroyed.set(subjectId, now() + KEY_CACHE_MS);
       await trx.deleteFrom('subject_keys').where('subject_id', '=', subjectId).execute();
     },
     blindIndex: (kind, scope, value) => blindIndex(keyring.blindIndexKey, kind, scope, value),
