@@ -16,7 +16,13 @@ import { createSubject } from '../subjects/subjects.ts';
 import { portabilitySchema, REDACTED, redactOtherPeople } from './access-package.ts';
 import { completeRequest } from './complete-request.ts';
 import { PACKAGE_FIELD, PACKAGE_LIFETIME_DAYS } from './execute-access.ts';
-import { downloadPackage, packageReport, packageReportForStaff, purgeExpiredPackages } from './package-download.ts';
+import {
+  downloadPackage,
+  packageReport,
+  packageReportForStaff,
+  packageZipForStaff,
+  purgeExpiredPackages,
+} from './package-download.ts';
 import { reviewPackage } from './review-package.ts';
 import { logStaffRequest } from './submit-request.ts';
 
@@ -260,8 +266,21 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       expect(report).toContain(heading);
   });
 
-  it('AS-17: the owner answering the part can read the report the person was sent; the view is audited', async () => {
+  it('AS-17: the owner answering the part can read the report and fetch the ZIP the person was sent; audited, not counted', async () => {
     const packageId = dentalOutcome.packageId as string;
+    const downloads = () =>
+      kernel.db.tenant(
+        dental.accountId,
+        async (trx) =>
+          (
+            await trx
+              .selectFrom('access_packages')
+              .select('downloads')
+              .where('id', '=', packageId)
+              .executeTakeFirstOrThrow()
+          ).downloads,
+      );
+    const before = await downloads();
     const seen = await packageReportForStaff(kernel, {
       accountId: dental.accountId,
       requestId: dentalPart,
@@ -269,6 +288,25 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       actor: ownerOf(dental),
     });
     expect(seen).toBe(strFromU8(zip['report.html'] as Uint8Array));
+    const sent = await packageZipForStaff(kernel, {
+      accountId: dental.accountId,
+      requestId: dentalPart,
+      packageId,
+      actor: ownerOf(dental),
+    });
+    expect(Buffer.from(sent.bytes).equals(Buffer.from(zipBytes))).toBe(true);
+    expect(sent.fileName).toBe(`access-package-${packageId.slice(0, 8)}.zip`);
+    expect(await downloads()).toBe(before);
+    const fetched = await kernel.db.tenant(dental.accountId, (trx) =>
+      trx
+        .selectFrom('audit_events')
+        .select(['actor_id', 'action'])
+        .where('entity_id', '=', packageId)
+        .where('action', '=', 'access_package.download')
+        .where('actor_id', '=', ownerOf(dental).id)
+        .execute(),
+    );
+    expect(fetched).toHaveLength(1);
     const events = await kernel.db.tenant(dental.accountId, (trx) =>
       trx
         .selectFrom('audit_events')
@@ -283,9 +321,10 @@ describe('access and portability packages (AS-17, CC-10, CV-9)', () => {
       { accountId: lettings.accountId, requestId: dentalPart },
       { accountId: dental.accountId, requestId: access.requestId },
     ])
-      await expect(
-        packageReportForStaff(kernel, { ...wrong, packageId, actor: ownerOf(lettings) }),
-      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      for (const open of [packageReportForStaff, packageZipForStaff])
+        await expect(open(kernel, { ...wrong, packageId, actor: ownerOf(lettings) })).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
   });
 
   it('AS-17: other people stay out: roles not staff ids or names, their addresses redacted and the field marked', () => {

@@ -74,7 +74,9 @@ const openPackage = async (
     const sealed = await fileStorageFor(deps.config).get(packageStorageKey(row.account_id, row.id));
     const bytes = sealed ? await deps.vault.openBytes(trx, sealed, PACKAGE_FIELD) : null;
     if (!bytes) throw new AppError('CONFLICT', 'This copy is no longer available. You can ask for a new copy.');
-    if (what === 'zip') await countDownload(trx, row.id);
+    // The count is the person's downloads; staff checking what was sent are in the history and the audit trail.
+    const counted = what === 'zip' && actor.role === PERSON.role;
+    if (counted) await countDownload(trx, row.id);
     await insertRequestEvent(trx, {
       accountId: row.account_id,
       requestId: row.request_id,
@@ -91,7 +93,7 @@ const openPackage = async (
       entity: 'access_package',
       entityId: row.id,
       purpose: 'legal_obligation',
-      details: { kind: found.kind, download: row.downloads + (what === 'zip' ? 1 : 0) },
+      details: { kind: found.kind, download: row.downloads + (counted ? 1 : 0) },
     });
 
     return { bytes, kind: found.kind };
@@ -114,21 +116,36 @@ export const packageReport = async (deps: Deps, link: PackageLink): Promise<stri
   return reportOf(bytes);
 };
 
-/**
- * The report of a package prepared for a request this account answers, for the staff (or client owner) answering it:
- * what the person was sent, to answer their questions about it. Recorded in the request's history and the audit
- * trail like the person's own views; refused once the package has expired and been deleted.
- */
-export const packageReportForStaff = async (
-  deps: Deps,
-  input: { accountId: string; requestId: string; packageId: string; actor: Actor },
-): Promise<string> => {
+type StaffPackageInput = { accountId: string; requestId: string; packageId: string; actor: Actor };
+
+/** A package prepared for a request this account answers, opened for the staff (or client owner) answering it. */
+const openPackageForStaff = async (deps: Deps, input: StaffPackageInput, what: 'zip' | 'report') => {
   const found = await deps.db.tenant(input.accountId, (trx) => findPackageEverywhere(trx, input.packageId));
   if (!found || found.account_id !== input.accountId || found.request_id !== input.requestId)
     throw new AppError('NOT_FOUND', 'No such package for this request');
-  const { bytes } = await openPackage(deps, found, 'report', input.actor);
 
-  return reportOf(bytes);
+  return openPackage(deps, found, what, input.actor);
+};
+
+/**
+ * The report of a package, for the staff (or client owner) answering the request: what the person was sent, to
+ * answer their questions about it. Recorded in the request's history and the audit trail like the person's own
+ * views; refused once the package has expired and been deleted.
+ */
+export const packageReportForStaff = async (deps: Deps, input: StaffPackageInput): Promise<string> =>
+  reportOf((await openPackageForStaff(deps, input, 'report')).bytes);
+
+/**
+ * The whole ZIP the person was sent, for the staff answering the request: to check its files, or to hand it over
+ * another way when the person cannot use the link. Recorded like the report; not counted as the person's download.
+ */
+export const packageZipForStaff = async (deps: Deps, input: StaffPackageInput) => {
+  const { bytes, kind } = await openPackageForStaff(deps, input, 'zip');
+
+  return {
+    bytes,
+    fileName: `${kind === 'portability' ? 'portability' : 'access'}-package-${input.packageId.slice(0, 8)}.zip`,
+  };
 };
 
 /**

@@ -10,7 +10,7 @@ import { completeRequest } from './complete-request.ts';
 import { addPersonToRequest, findCandidates } from './find-people.ts';
 import { LEGAL_HOLD_BASES, liftLegalHold, listLegalHolds, placeLegalHold } from './legal-holds.ts';
 import { liftRestriction } from './lift-restriction.ts';
-import { downloadPackage, packageReport, packageReportForStaff } from './package-download.ts';
+import { downloadPackage, packageReport, packageReportForStaff, packageZipForStaff } from './package-download.ts';
 import { reviewPackage } from './review-package.ts';
 import { rightsGuide } from './rights-guide.ts';
 import { logStaffRequest, submitPortalRequest, submitRequest } from './submit-request.ts';
@@ -398,6 +398,31 @@ export const rightsRoutes = (app: App, kernel: Kernel, sources: readonly Subject
           .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
           .type('text/html; charset=utf-8')
           .send(html);
+      },
+    );
+
+    app.get(
+      `${prefix}/requests/:requestId/packages/:packageId/zip`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The ZIP prepared for this request, as the person was sent it',
+          params: ZRequestParams.extend({ packageId: z.uuid() }),
+        },
+      },
+      async (request, reply) => {
+        const file = await packageZipForStaff(kernel, {
+          accountId: accountOf(request),
+          requestId: request.params.requestId,
+          packageId: request.params.packageId,
+          actor: actorOf(request),
+        });
+
+        return reply
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
+          .header('cache-control', 'no-store')
+          .type('application/zip')
+          .send(Buffer.from(file.bytes));
       },
     );
 

@@ -8,6 +8,7 @@
  * another address, the same phone number with another name, a near-identical address): recall and precision are
  * both 1.0.
  */
+import { readFile } from 'node:fs/promises';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +176,13 @@ describe('a rights request split between the provider and two client businesses,
     ]);
     await report.getByRole('heading', { name: 'Why we hold your data' }).waitFor();
     await report.close();
+    // And download the whole ZIP (checked byte for byte in access-package.test.ts).
+    const [zip] = await Promise.all([
+      staffPage.page.waitForEvent('download'),
+      staffPage.page.getByRole('link', { name: 'Download the ZIP' }).click(),
+    ]);
+    expect(zip.suggestedFilename()).toMatch(/^access-package-[0-9a-f]{8}\.zip$/);
+    expect((await readFile(await zip.path())).subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     expect(staffPage.errors).toEqual([]);
     await staffPage.context.close();
 

@@ -263,6 +263,9 @@ export const rightsApi = (audience: RightsAudience) => {
     /** The HTML report of a package prepared for the request, to open in a new tab (what the person was sent). */
     packageReportUrl: (id: string, packageId: string): string =>
       `${requestPath(id)}/packages/${encodeURIComponent(packageId)}/report`,
+    /** The whole ZIP of a package, as the person was sent it (a download; not counted as theirs). */
+    packageZipUrl: (id: string, packageId: string): string =>
+      `${requestPath(id)}/packages/${encodeURIComponent(packageId)}/zip`,
     complete: (id: string, input: CompletionInput): Promise<CompletionResult> =>
       apiRequest('POST', `${requestPath(id)}/complete`, input),
     /** Art. 18(3): the person is e-mailed first; only then is the restriction lifted. */

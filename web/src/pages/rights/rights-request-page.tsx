@@ -705,14 +705,19 @@ const PackagesCard = ({ request, api }: { request: RightsRequest; api: RightsApi
             {p.expiresAt ? ` · until ${formatDateTime(p.expiresAt)}` : ''}
           </p>
           {p.status !== 'released' ? null : (
-            <a
-              href={api.packageReportUrl(request.id, p.id)}
-              target="_blank"
-              rel="noopener"
-              className="btn btn-secondary btn-sm"
-            >
-              View the report sent
-            </a>
+            <div className="button-row">
+              <a
+                href={api.packageReportUrl(request.id, p.id)}
+                target="_blank"
+                rel="noopener"
+                className="btn btn-secondary btn-sm"
+              >
+                View the report sent
+              </a>
+              <a href={api.packageZipUrl(request.id, p.id)} download className="btn btn-secondary btn-sm">
+                Download the ZIP
+              </a>
+            </div>
           )}
         </li>
       ))}
