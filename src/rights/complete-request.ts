@@ -97,8 +97,10 @@ export const completeRequest = async (
     const covered = await listRequestSubjects(trx, request.id);
     const subjectIds = covered.map((s) => s.subject_id);
     const kind = request.kind as RightsRequestKind;
-    // Read before the executor runs: an erasure leaves nothing to read it from.
-    const purposes = PASSED_ON.has(kind) ? purposesUsedFor(trx, subjectIds) : Promise.resolve(new Set<string>());
+    // Read before the executor runs, since an erasure leaves nothing to read it from; only for people still held,
+    // since nothing is passed on about someone already erased.
+    const held = covered.filter((s) => s.present !== null).map((s) => s.subject_id);
+    const purposes = PASSED_ON.has(kind) ? purposesUsedFor(trx, held) : Promise.resolve(new Set<string>());
     purposes.catch(() => {}); // awaited below, unless the executor throws first
     const result = await EXECUTORS[kind]({
       deps,

@@ -159,10 +159,12 @@ describe('erasure', () => {
 
     const again = await complete(second);
 
+    // Nothing is held, so nothing is passed on to recipients either (Art. 19).
     expect(again).toEqual({
-      summary: expect.stringMatching(/hold no personal data about you/),
+      summary: expect.stringMatching(/hold no personal data about you here, so there was nothing to act on\.$/),
       kept: [],
       subjects: [{ subjectId: p.subjectId, done: 'nothing held', kept: [] }],
+      recipientsToTell: [],
     });
     expect(await rowCounts(kernel.db, ['erasure_ledger', 'suppression_list', 'consent_records', 'subjects'])).toEqual(
       counts,
@@ -351,7 +353,12 @@ describe('rectification', () => {
 
     const result = await complete(requestId, { corrections: { subjectId: p.subjectId, ...corrected } });
 
-    expect(result.summary).toBe('We have corrected your name and e-mail address.');
+    // Art. 19: those the data went to are named, to be told of the correction.
+    const names = (result as { recipientsToTell: { name: string }[] }).recipientsToTell.map((r) => r.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(result.summary).toBe(
+      `We have corrected your name and e-mail address. We are passing this on to those we disclosed your data to: ${names.join('; ')}.`,
+    );
     const find = (by: 'email' | 'name', value: string) =>
       kernel.db.tenant(P, (trx) =>
         findSubjects(kernel, trx, { accountId: P, by, value, actor: STAFF, purpose: 'service_delivery' }),
