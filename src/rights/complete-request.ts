@@ -17,13 +17,14 @@ import { EXECUTORS } from './executors.ts';
 import { sendRequestMail } from './request-mail.ts';
 import {
   insertRequestEvent,
+  listPurposesUsedFor,
   listRequestSubjects,
   lockRequestRow,
   type RequestRow,
   setRequestSubjectOutcome,
   updateRequest,
 } from './rights-repository.ts';
-import { PASSED_ON, purposesUsedFor, RECIPIENTS_EVENT, recipientsFor, recipientsSentence } from './tell-recipients.ts';
+import { PASSED_ON, RECIPIENTS_EVENT, recipientsFor, recipientsSentence } from './tell-recipients.ts';
 import { personContact } from './view-request.ts';
 
 export type ExecutionDeps = Pick<
@@ -100,7 +101,7 @@ export const completeRequest = async (
     // Read before the executor runs, since an erasure leaves nothing to read it from; only for people still held,
     // since nothing is passed on about someone already erased.
     const held = covered.filter((s) => s.present !== null).map((s) => s.subject_id);
-    const purposes = PASSED_ON.has(kind) ? purposesUsedFor(trx, held) : Promise.resolve(new Set<string>());
+    const purposes = PASSED_ON.has(kind) ? listPurposesUsedFor(trx, held) : Promise.resolve(new Set<string>());
     purposes.catch(() => {}); // awaited below, unless the executor throws first
     const result = await EXECUTORS[kind]({
       deps,

@@ -250,3 +250,38 @@ export const listUserAddresses = (trx: Trx, accountIds: readonly string[], roles
         .where('users.role', 'in', roles as never[])
         .where('users.status', '=', 'active')
         .execute();
+
+/**
+ * The purposes the people's data was processed for, from the audit trail about them. Handling rights requests
+ * (copies, erasure, holds) is not a disclosure to the policy's recipients, and is left out (Art. 19, see
+ * `tell-recipients.ts`).
+ */
+export const listPurposesUsedFor = async (trx: Trx, subjectIds: readonly string[]): Promise<Set<string>> => {
+  if (subjectIds.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('audit_events')
+    .select('purpose')
+    .distinct()
+    .where('subject_id', 'in', subjectIds)
+    .where('purpose', 'is not', null)
+    .where((eb) =>
+      eb.and([
+        eb('action', 'not like', 'rights_request.%'),
+        eb('action', 'not like', 'access_package.%'),
+        eb('action', 'not like', 'legal_hold.%'),
+        eb('action', 'not in', [
+          'subject.export',
+          'subject.erase',
+          'subject.erase_withheld',
+          'subject.rectify',
+          'subject.restrict',
+          'subject.restriction_lift',
+          'subject.object',
+          'subject.withdraw_consent',
+        ]),
+      ]),
+    )
+    .execute();
+
+  return new Set(rows.map((r) => r.purpose as string));
+};

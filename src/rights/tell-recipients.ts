@@ -6,13 +6,12 @@
  * recipient as told (or why that was impossible); the person's answer names them.
  *
  * @example
- * const purposes = await purposesUsedFor(trx, subjectIds) // before the executor runs
+ * const purposes = await listPurposesUsedFor(trx, subjectIds) // before the executor runs (rights-repository.ts)
  * const recipients = recipientsFor(policyFile.file, purposes)
  * await recordRecipientTold(kernel, { accountId, requestId, actor, recipientId: 'payment_processor', how: '…' })
  */
 import { z } from 'zod';
 import { type Actor, recordAudit } from '../kernel/audit/audit.ts';
-import type { Trx } from '../kernel/db/database.ts';
 import type { RightsRequestKind } from '../kernel/db/schema.ts';
 import { AppError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
@@ -26,40 +25,6 @@ export const RECIPIENTS_EVENT = 'recipients_to_tell';
 export const TOLD_EVENT = 'recipient_told';
 
 export type RecipientToTell = { id: string; name: string };
-
-/**
- * The purposes the people's data was processed for, from the audit trail about them. Handling rights requests
- * (copies, erasure, holds) is not a disclosure to the policy's recipients, and is left out.
- */
-export const purposesUsedFor = async (trx: Trx, subjectIds: readonly string[]): Promise<Set<string>> => {
-  if (subjectIds.length === 0) return new Set();
-  const rows = await trx
-    .selectFrom('audit_events')
-    .select('purpose')
-    .distinct()
-    .where('subject_id', 'in', subjectIds)
-    .where('purpose', 'is not', null)
-    .where((eb) =>
-      eb.and([
-        eb('action', 'not like', 'rights_request.%'),
-        eb('action', 'not like', 'access_package.%'),
-        eb('action', 'not like', 'legal_hold.%'),
-        eb('action', 'not in', [
-          'subject.export',
-          'subject.erase',
-          'subject.erase_withheld',
-          'subject.rectify',
-          'subject.restrict',
-          'subject.restriction_lift',
-          'subject.object',
-          'subject.withdraw_consent',
-        ]),
-      ]),
-    )
-    .execute();
-
-  return new Set(rows.map((r) => r.purpose as string));
-};
 
 /** The policy's recipients of data processed for any of `purposes`, in the policy file's order. */
 export const recipientsFor = (file: PolicyFile, purposes: ReadonlySet<string>): RecipientToTell[] =>
