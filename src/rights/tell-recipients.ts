@@ -1,7 +1,8 @@
 /**
  * @module Art. 19: a rectification, erasure or restriction is passed on to each recipient the person's data was
- * disclosed to, and the person is told who they are. Recipients are those of the policy file whose purposes the
- * person's data was processed for (from the audit trail about them, read before the request is carried out).
+ * disclosed to, and the person is told who they are. Recipients are the policy file's routine recipients for the
+ * purposes the person's data was processed for (from the audit trail about them, read before the request is carried
+ * out).
  * Custodian cannot reach a recipient by itself, so completing the request leaves a list for staff, who record each
  * recipient as told (or why that was impossible); the person's answer names them.
  *
@@ -26,9 +27,15 @@ export const TOLD_EVENT = 'recipient_told';
 
 export type RecipientToTell = { id: string; name: string };
 
-/** The policy's recipients of data processed for any of `purposes`, in the policy file's order. */
+/**
+ * The policy's routine recipients of data processed for any of `purposes`, in the policy file's order. Those the
+ * policy names only for an occasion (`onlyWhen`: a court order, a sale of the business) are left out: the purpose
+ * alone does not show that the occasion arose, and the person must not be told their data went somewhere it did not.
+ */
 export const recipientsFor = (file: PolicyFile, purposes: ReadonlySet<string>): RecipientToTell[] =>
-  file.recipients.filter((r) => r.purposes.some((p) => purposes.has(p))).map((r) => ({ id: r.id, name: r.name }));
+  file.recipients
+    .filter((r) => !r.onlyWhen && r.purposes.some((p) => purposes.has(p)))
+    .map((r) => ({ id: r.id, name: r.name }));
 
 /** One sentence for the person's answer, naming the recipients (Art. 19, second sentence). */
 export const recipientsSentence = (recipients: readonly RecipientToTell[]) =>

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_ACCOUNT_ID } from '../../src/kernel/db/schema.ts';
 import { decide } from '../../src/kernel/policy/policy.ts';
 import { recordContactNote } from '../../src/notes/contact-notes.ts';
-import { findSubjects } from '../../src/subjects/subjects.ts';
+import { createSubject, findSubjects } from '../../src/subjects/subjects.ts';
 import { as, type Session, signIn } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startSmtpSink } from '../support/smtp.ts';
@@ -164,7 +164,7 @@ describe('rights requests over HTTP', () => {
     expect(mailTo(person.email, 'Your request has been answered')).toBe(true);
   });
 
-  it('Art. 19: rectification and erasure are passed on to the recipients of the data; staff record each as told', async () => {
+  it('Art. 19: rectification and erasure are passed on to the routine recipients of the data; staff record each as told', async () => {
     const view = async (requestId: string) =>
       (await server.app.inject({ method: 'GET', url: `/api/rights/requests/${requestId}`, headers: as(staff) })).json();
     const told = (requestId: string, recipientId: string, how: unknown) =>
@@ -174,42 +174,73 @@ describe('rights requests over HTTP', () => {
         headers: as(staff),
         payload: { how },
       });
-    // The person's note was written for service delivery, whose recipient in the policy is the client business.
-    const recipient = server.kernel.policyFile.file.recipients.find((r) => r.id === 'client_authorised');
-    expect(recipient?.purposes).toEqual(['service_delivery']);
+    /** A person recorded for support, and a request about them logged with a document check. */
+    const supportedPerson = async (kind: string) => {
+      people += 1;
+      const person = { name: `Tamsin Reed ${people}`, email: `tamsin.reed${people}@example.test` };
+      await server.kernel.db.tenant(PROVIDER_ACCOUNT_ID, (trx) =>
+        createSubject(server.kernel, trx, {
+          accountId: PROVIDER_ACCOUNT_ID,
+          kind: 'contact',
+          ...person,
+          source: 'support call',
+          actor: STAFF,
+          purpose: 'support',
+        }),
+      );
+      const logged = await server.app.inject({
+        method: 'POST',
+        url: '/api/rights/requests',
+        headers: as(staff),
+        payload: { kind, ...person, channel: 'post', verification: { method: 'document', note: 'passport copy seen' } },
+      });
+      expect(logged.statusCode).toBe(201);
 
-    const person = await requestAbout('rectification');
-    expect((await told(person.requestId, 'client_authorised', 'E-mailed them')).statusCode).toBe(404);
-    const fixed = await complete(person.requestId, {
-      corrections: { subjectId: person.subjectId, name: 'Oriel Vance-Pryor' },
-    });
+      return logged.json().requestId as string;
+    };
+    // In the policy, support data goes to these routinely; nobody is named for it only on an occasion.
+    const routine = server.kernel.policyFile.file.recipients.filter((r) => r.purposes.includes('support'));
+    expect(routine.map((r) => r.id)).toEqual(['group_companies', 'service_partners', 'overseas_support']);
+    expect(routine.every((r) => !r.onlyWhen)).toBe(true);
+
+    const requestId = await supportedPerson('rectification');
+    expect((await told(requestId, 'service_partners', 'E-mailed them')).statusCode).toBe(404);
+    const subjectId = (await view(requestId)).subjects[0].subjectId as string;
+    const fixed = await complete(requestId, { corrections: { subjectId, name: 'Tamsin Reed-Hale' } });
     expect(fixed.statusCode).toBe(200);
-    expect(fixed.json().summary).toContain(`disclosed your data to: ${recipient?.name}.`);
-    expect((await view(person.requestId)).recipientsToTell).toEqual([
-      { id: 'client_authorised', name: recipient?.name, toldAt: null, toldByRole: null, how: null },
-    ]);
+    expect(fixed.json().summary).toContain(`disclosed your data to: ${routine.map((r) => r.name).join('; ')}.`);
+    expect((await view(requestId)).recipientsToTell).toEqual(
+      routine.map((r) => ({ id: r.id, name: r.name, toldAt: null, toldByRole: null, how: null })),
+    );
 
-    expect((await told(person.requestId, 'client_authorised', '')).statusCode).toBe(400);
-    expect((await told(person.requestId, 'payment_processor', 'E-mailed them')).statusCode).toBe(404);
-    const ok = await told(person.requestId, 'client_authorised', 'E-mailed the client’s office manager');
+    expect((await told(requestId, 'service_partners', '')).statusCode).toBe(400);
+    expect((await told(requestId, 'payment_processor', 'E-mailed them')).statusCode).toBe(404);
+    const ok = await told(requestId, 'service_partners', 'Ticket raised with the e-mail delivery supplier');
     expect(ok.statusCode).toBe(200);
-    expect((await told(person.requestId, 'client_authorised', 'Again')).statusCode).toBe(409);
-    expect((await view(person.requestId)).recipientsToTell).toEqual([
-      {
-        id: 'client_authorised',
-        name: recipient?.name,
-        toldAt: expect.any(String),
-        toldByRole: 'privacy_officer',
-        how: 'E-mailed the client’s office manager',
-      },
-    ]);
+    expect((await told(requestId, 'service_partners', 'Again')).statusCode).toBe(409);
+    expect((await view(requestId)).recipientsToTell[1]).toEqual({
+      id: 'service_partners',
+      name: routine[1]?.name,
+      toldAt: expect.any(String),
+      toldByRole: 'privacy_officer',
+      how: 'Ticket raised with the e-mail delivery supplier',
+    });
 
     // Read before the erasure, which leaves no record of the person to read them from afterwards.
-    const erased = await requestAbout('erasure');
-    expect((await complete(erased.requestId)).statusCode).toBe(200);
-    expect((await view(erased.requestId)).recipientsToTell.map((r: { id: string }) => r.id)).toEqual([
-      'client_authorised',
-    ]);
+    const erasure = await supportedPerson('erasure');
+    expect((await complete(erasure)).statusCode).toBe(200);
+    expect((await view(erasure)).recipientsToTell.map((r: { id: string }) => r.id)).toEqual(routine.map((r) => r.id));
+
+    // A note for service delivery goes to the client's people only when the client authorises it: not routine, so
+    // the person is not told it went there.
+    const conditional = server.kernel.policyFile.file.recipients.find((r) => r.id === 'client_authorised');
+    expect(conditional).toMatchObject({ purposes: ['service_delivery'], onlyWhen: expect.any(String) });
+    const noted = await requestAbout('rectification');
+    const answered = await complete(noted.requestId, {
+      corrections: { subjectId: noted.subjectId, name: 'Oriel Vance-Pryor' },
+    });
+    expect(answered.json().summary).not.toContain('disclosed your data');
+    expect((await view(noted.requestId)).recipientsToTell).toEqual([]);
 
     // An objection is not passed on: there is nothing to tell recipients.
     const objection = await requestAbout('object_direct_marketing');
