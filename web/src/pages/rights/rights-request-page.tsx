@@ -139,15 +139,10 @@ const LoadingBody = () => (
   </div>
 );
 
-const RequestBody = ({
-  scope,
-  request,
-  reload,
-}: {
-  scope: RightsScope;
-  request: RightsRequest;
-  reload: () => void;
-}) => {
+/** What each part of the page that can change the request needs: where to send it, the request, and a reload. */
+type RequestPartProps = { scope: RightsScope; request: RightsRequest; reload: () => void };
+
+const RequestBody = ({ scope, request, reload }: RequestPartProps) => {
   const open = isOpen(request.status) || request.status === 'awaiting_verification';
   return (
     <div className="grid-request">
@@ -464,15 +459,7 @@ const PartsCard = ({ request }: { request: RightsRequest }) => (
   </Card>
 );
 
-const ClosedAnswer = ({
-  scope,
-  request,
-  reload,
-}: {
-  scope: RightsScope;
-  request: RightsRequest;
-  reload: () => void;
-}) => {
+const ClosedAnswer = ({ scope, request, reload }: RequestPartProps) => {
   const [lifting, setLifting] = useState(false);
   const liftable = canLiftRestriction(request);
   return (
@@ -509,15 +496,7 @@ const ClosedAnswer = ({
   );
 };
 
-const CoveredCard = ({
-  scope,
-  request,
-  reload,
-}: {
-  scope: RightsScope;
-  request: RightsRequest;
-  reload: () => void;
-}) => {
+const CoveredCard = ({ scope, request, reload }: RequestPartProps) => {
   const [holdFor, setHoldFor] = useState<{ subjectId: string; label: string } | null>(null);
   const [lifting, setLifting] = useState<LegalHold | null>(null);
   return (
@@ -613,15 +592,7 @@ const CoveredCard = ({
   );
 };
 
-const RecipientsCard = ({
-  scope,
-  request,
-  reload,
-}: {
-  scope: RightsScope;
-  request: RightsRequest;
-  reload: () => void;
-}) => {
+const RecipientsCard = ({ scope, request, reload }: RequestPartProps) => {
   const [telling, setTelling] = useState<RecipientToTell | null>(null);
   const [how, setHow] = useState('');
   const toast = useToast();
