@@ -43,19 +43,16 @@ export const recipientsSentence = (recipients: readonly RecipientToTell[]) =>
     ? ''
     : ` We are passing this on to those we disclosed your data to: ${recipients.map((r) => r.name).join('; ')}.`;
 
-type EventRow = { event: string; at: Date; actor_role: string | null; reason: string | null; details: unknown };
-
-const detailsOf = (row: EventRow) =>
-  (typeof row.details === 'string' ? JSON.parse(row.details) : (row.details ?? {})) as Record<string, unknown>;
+type EventRow = Awaited<ReturnType<typeof listRequestEvents>>[number];
 
 /** Each recipient to tell, with when and how it was told (null while not yet), from the request's events. */
 export const recipientsView = (events: readonly EventRow[]) => {
   const listed = events.findLast((e) => e.event === RECIPIENTS_EVENT);
   if (!listed) return [];
   const told = new Map<string, EventRow>();
-  for (const e of events) if (e.event === TOLD_EVENT) told.set(String(detailsOf(e).recipientId), e);
+  for (const e of events) if (e.event === TOLD_EVENT) told.set(String(e.details.recipientId), e);
 
-  return ((detailsOf(listed).recipients ?? []) as RecipientToTell[]).map((r) => {
+  return ((listed.details.recipients ?? []) as RecipientToTell[]).map((r) => {
     const event = told.get(r.id);
 
     return {
